@@ -1,0 +1,54 @@
+"""Who is acting: a person with their stations and roles, as stored in the database."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.models import Issue, Lang, Person, Role
+
+
+class Actor(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    person: Person
+    deputy_at: frozenset[int] = frozenset()
+    staff_at: frozenset[int] = frozenset()
+    admin: bool = False
+
+    @property
+    def id(self) -> int:
+        return self.person.id
+
+    @property
+    def lang(self) -> Lang:
+        return self.person.language
+
+    @property
+    def is_deputy(self) -> bool:
+        return bool(self.deputy_at)
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.staff_at)
+
+    @property
+    def is_resident_only(self) -> bool:
+        return not (self.deputy_at or self.staff_at or self.admin)
+
+    def roles_for(self, issue: Issue) -> set[Role]:
+        """This person's standing towards one issue."""
+        roles: set[Role] = set()
+        if issue.resident_id == self.person.id and issue.source == "resident":
+            roles.add(Role.RESIDENT)
+        if issue.station_id in self.deputy_at:
+            roles.add(Role.DEPUTY)
+        if issue.owner_id == self.person.id:
+            roles.add(Role.OWNER)
+        if issue.station_id in self.staff_at:
+            roles.add(Role.STAFF)
+        if self.admin:
+            roles.add(Role.ADMIN)
+        return roles
+
+    def can_see(self, issue: Issue) -> bool:
+        return bool(self.roles_for(issue))

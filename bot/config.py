@@ -1,0 +1,155 @@
+"""Settings from environment variables (and a .env file), per SPEC §2."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+TELEGRAM_FILES = "https://api.telegram.org/file/bot"
+
+
+class ConfigError(Exception):
+    """A bad setting: the message is one line naming the variable."""
+
+
+class QuietHours:
+    """A daily local-time window such as 22:00-08:00 (may cross midnight)."""
+
+    def __init__(self, start: time, end: time) -> None:
+        self.start = start
+        self.end = end
+
+    def contains(self, moment: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+_QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_quiet_hours(value: str) -> QuietHours | None:
+    """'22:00-08:00' → QuietHours; '' → None (disabled)."""
+    if not value.strip():
+        return None
+    match = _QUIET.match(value)
+    if not match:
+        raise ValueError("expected HH:MM-HH:MM, e.g. 22:00-08:00, or empty to disable")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    try:
+        start, end = time(h1, m1), time(h2, m2)
+    except ValueError as exc:
+        raise ValueError(f"not a time of day: {exc}") from None
+    if start == end:
+        raise ValueError("start and end are the same; use an empty value to disable")
+    return QuietHours(start, end)
+
+
+class Settings(BaseSettings):
+    """Every LIAISON_* variable of SPEC §2."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LIAISON_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    bot_token: SecretStr | None = None
+    api_base_url: str = TELEGRAM_API
+    api_file_url: str = TELEGRAM_FILES
+    db: Path = Path("./data/liaison.db")
+    seed: Path | None = None
+    timezone: str = "Asia/Shanghai"
+    sweep_seconds: float = Field(default=60, gt=0, le=86400)
+    quiet_hours: str = "22:00-08:00"
+    broadcast_rate: float = Field(default=25, gt=0, le=10000)
+    admin_ids: str = ""
+    log_level: str = "INFO"
+    max_reports_per_day: int = Field(default=10, ge=1, le=10000)
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Shanghai)") from None
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        parse_quiet_hours(value)
+        return value
+
+    @field_validator("admin_ids")
+    @classmethod
+    def _ids(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip() and not part.strip().lstrip("-").isdigit():
+                raise ValueError(f"{part.strip()!r} is not a numeric Telegram user id")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        levels = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+        if value.upper() not in levels:
+            raise ValueError(f"use one of {', '.join(sorted(levels))}")
+        return value.upper()
+
+    @field_validator("api_base_url", "api_file_url", "webhook_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://\S+$", value):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _empty_token(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def quiet(self) -> QuietHours | None:
+        return parse_quiet_hours(self.quiet_hours)
+
+    @property
+    def admin_telegram_ids(self) -> frozenset[int]:
+        return frozenset(int(p) for p in self.admin_ids.split(",") if p.strip())
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read settings from `environ` (the process environment and .env when None).
+
+    Raises ConfigError whose message is one line naming the bad variable.
+    """
+    try:
+        if environ is None:
+            return Settings(**overrides)
+        values: dict[str, Any] = {
+            k[len("LIAISON_") :].lower(): v for k, v in environ.items() if k.startswith("LIAISON_")
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err["loc"] else "?"
+        reason = str(err["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"LIAISON_{field.upper()}: {reason}") from None

@@ -1,0 +1,224 @@
+"""`python -m bot demo`: the whole workflow offline, printed as a chat transcript.
+
+Starts the fake Bot API server in-process, a temporary database with seeds/demo.yaml,
+the real bot against it, and plays residents, deputies and staff. No token, no network.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+from bot.app import LiaisonBot
+from bot.clock import SystemClock
+from bot.config import load_settings
+from bot.seed import SeedFile, read_seed
+from fakebot import FakeBotApi
+from fakebot.models import TranscriptEntry
+
+DEMO_SEED = Path(__file__).resolve().parent.parent / "seeds" / "demo.yaml"
+TOKEN = "123456:DEMO-TOKEN"
+
+
+class Narrator:
+    """Prints what happened in every chat since the last call, with people's names."""
+
+    def __init__(self, api: FakeBotApi, out: object = sys.stdout) -> None:
+        self.api = api
+        self.names: dict[int, str] = {}
+        self.shown = 0
+        self.out = out
+
+    def name(self, chat_id: int, label: str) -> None:
+        self.names[chat_id] = label
+
+    def step(self, title: str) -> None:
+        self.flush()
+        print(f"\n━━ {title} ━━", file=self.out)  # type: ignore[call-overload]
+
+    def flush(self) -> None:
+        for entry in self.api.transcript[self.shown :]:
+            line = self._line(entry)
+            if line:
+                print(line, file=self.out)  # type: ignore[call-overload]
+        self.shown = len(self.api.transcript)
+
+    def _line(self, entry: TranscriptEntry) -> str | None:
+        who = self.names.get(entry.chat_id, str(entry.chat_id))
+        text = entry.text.replace("\n", "\n      ")
+        buttons = f"\n      [{' | '.join(entry.buttons)}]" if entry.buttons else ""
+        if entry.who == "bot":
+            arrow = {"edit": "✎ 🤖 (edited) →", "delete": "🗑 🤖 deleted →"}.get(entry.kind, "🤖 →")
+            return f"  {arrow} {who}: {text}{buttons}"
+        if entry.kind in {"toast", "alert"}:
+            return f"  💬 {who} sees a pop-up: {text}" if text else None
+        if entry.kind == "tap":
+            return f"👆 {who} taps [{entry.text}]"
+        return f"👤 {who}: {text or '(' + entry.kind + ')'}"
+
+
+def _station_with_team(seed: SeedFile) -> tuple[str, list[tuple[int, str]], list[tuple[int, str]]]:
+    """The first station with two deputies and staff who have Telegram ids."""
+    for station in seed.stations:
+        deputies = [(d.telegram_id, d.name) for d in station.deputies if d.telegram_id]
+        staff = [(s.telegram_id, s.name) for s in station.staff if s.telegram_id]
+        if len(deputies) >= 2 and staff:
+            return station.key, deputies[:2], staff[:1]
+    raise SystemExit("the demo seed needs a station with two deputies and staff (telegram_id)")
+
+
+async def play(api: FakeBotApi, seed: SeedFile, say: Narrator) -> None:
+    station_key, deputies, staff = _station_with_team(seed)
+    station = next(s for s in seed.stations if s.key == station_key)
+    category = seed.categories[0].name.zh
+    department = seed.departments[0].name.zh if seed.departments else None
+
+    resident = api.user(9001, "李阿姨")
+    neighbour = api.user(9002, "王师傅")
+    dep_a = api.user(deputies[0][0], deputies[0][1])
+    dep_b = api.user(deputies[1][0], deputies[1][1])
+    worker = api.user(staff[0][0], staff[0][1])
+    say.name(resident.id, "居民 李阿姨")
+    say.name(neighbour.id, "居民 王师傅")
+    say.name(dep_a.id, f"代表 {deputies[0][1]}")
+    say.name(dep_b.id, f"代表 {deputies[1][1]}")
+    say.name(worker.id, f"工作人员 {staff[0][1]}")
+
+    say.step("1. 代表和工作人员第一次打开机器人 · Deputies and staff open the bot")
+    for person in (dep_a, dep_b, worker):
+        await person.send("/start")
+        await person.next_message()
+    await api.wait_idle()
+
+    say.step(f"2. 居民扫描联络站二维码 · A resident scans the QR code of {station.name}")
+    await resident.send(f"/start st_{station_key}")
+    await resident.wait_for("已为您绑定联络站")
+    await api.wait_idle()
+
+    say.step("3. 居民反映问题 · The resident reports a problem")
+    await resident.send("/report")
+    await resident.wait_for("请选择问题类别")
+    await resident.tap(category)
+    await resident.sees("请描述问题")
+    await resident.send(
+        "新阳路100号门前路面塌陷，有一个半米宽的大坑，晚上很危险，已经有电动车摔倒。"
+    )
+    await resident.wait_for("跳过")
+    await resident.tap("跳过")
+    await resident.wait_for("请确认")
+    await resident.tap("提交")
+    submitted = await resident.wait_for("已提交")
+    number = submitted.text.split("#")[1].split("。")[0]
+    await dep_a.wait_for("新的群众反映")
+    await dep_b.wait_for("新的群众反映")
+    await api.wait_idle()
+
+    say.step("4. 第一位代表认领，另一位代表的通知随之更新 · First accept wins")
+    await dep_a.tap("认领", dep_a.messages[-1])
+    await dep_b.sees("已由")
+    await resident.wait_for("认领办理")
+    await api.wait_idle()
+
+    if department:
+        say.step(f"5. 代表转办给 {department} · The deputy transfers it")
+        await dep_a.tap("转办")
+        await dep_a.wait_for("转交哪个部门")
+        await dep_a.tap(department)
+        await dep_a.wait_for("可以补充说明")
+        await dep_a.send("请尽快派人勘查修复，注意设置警示标志。")
+        await resident.wait_for("转交")
+        await api.wait_idle()
+
+    say.step("6. 代表答复，居民评价满意 · The deputy replies; the resident is satisfied")
+    await dep_a.tap("答复")
+    await dep_a.wait_for("请输入给群众的答复")
+    await dep_a.send("区住建局已于今天下午修复路面并设置了警示标志，请您放心通行。")
+    await resident.wait_for("的答复")
+    await resident.tap("满意")
+    await resident.wait_for("已办结")
+    await api.wait_idle()
+
+    say.step(
+        "7. 邻居反映相似问题，选择附议 · A neighbour files a similar problem and says 'me too'"
+    )
+    await resident.send("/report")
+    await resident.wait_for("请选择问题类别")
+    await resident.tap(category)
+    await resident.sees("请描述问题")
+    await resident.send("新阳路120号附近井盖松动，车辆经过时响声很大，担心有人踩空。")
+    await resident.tap("跳过", (await resident.wait_for("跳过")))
+    await resident.wait_for("请确认")
+    await resident.tap("提交")
+    await resident.wait_for("已提交")
+    await neighbour.send(f"/start st_{station_key}")
+    await neighbour.wait_for("已为您绑定联络站")
+    await neighbour.send("/report")
+    await neighbour.wait_for("请选择问题类别")
+    await neighbour.tap(category)
+    await neighbour.sees("请描述问题")
+    await neighbour.send("新阳路120号井盖松动，车一过就哐哐响，晚上走路担心踩空。")
+    await neighbour.tap("跳过", (await neighbour.wait_for("跳过")))
+    similar = await neighbour.wait_for("相似的事项")
+    await neighbour.tap(similar.labels[0], similar)
+    await neighbour.wait_for("已附议")
+    await api.wait_idle()
+
+    say.step("8. 答复不满意，事项重新打开并督办 · Not satisfied: reopened and supervised")
+    await dep_b.tap("认领", dep_b.messages[-1] if "认领" in dep_b.messages[-1].labels else None)
+    await dep_b.wait_for("办理中")
+    await dep_b.tap("答复")
+    await dep_b.wait_for("请输入给群众的答复")
+    await dep_b.send("已联系物业，下周安排检查。")
+    await resident.wait_for("的答复")
+    await resident.tap("不满意")
+    await resident.wait_for("重新交由代表办理")
+    await resident.send("下周太晚了，井盖随时会出事。")
+    await worker.wait_for("不满意")
+    await dep_b.wait_for("不满意的原因")
+    await api.wait_idle()
+
+    say.step("9. 居民查看进展 · The resident follows the issues with /my")
+    await resident.send("/my")
+    listing = await resident.wait_for("我的事项")
+    first = next(label for label in listing.labels if label.startswith(f"#{number} "))
+    await resident.tap(first, listing)
+    await resident.wait_for("进展")
+    await api.wait_idle()
+    say.flush()
+
+
+async def run_demo() -> int:
+    logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output
+    seed = read_seed(DEMO_SEED)
+    with tempfile.TemporaryDirectory(prefix="liaison-demo-") as tmp:
+        api = FakeBotApi(token=TOKEN, bot_username="liaison_demo_bot")
+        await api.start()
+        settings = load_settings(
+            {
+                "LIAISON_BOT_TOKEN": TOKEN,
+                "LIAISON_API_BASE_URL": api.base_url,
+                "LIAISON_API_FILE_URL": api.file_url,
+                "LIAISON_DB": str(Path(tmp) / "demo.db"),
+                "LIAISON_SEED": str(DEMO_SEED),
+                "LIAISON_QUIET_HOURS": "",
+                "LIAISON_LOG_LEVEL": "WARNING",
+            }
+        )
+        bot = LiaisonBot(settings, SystemClock(), poll_timeout=1)
+        say = Narrator(api)
+        print("联络站助手 · Liaison Station Bot — offline demo")
+        print(f"fake Bot API at {api.base_url} · seed {DEMO_SEED.name} · city {seed.city}")
+        try:
+            await bot.start()
+            await play(api, seed, say)
+        finally:
+            await bot.stop()
+            await api.stop()
+        calls = len(api.calls)
+        violations = api.violations
+        print(f"\n✔ demo finished: {calls} Bot API calls, {len(violations)} protocol violations")
+        for call in violations:
+            print(f"  ✘ {call.method}: {call.description}")
+        return 1 if violations else 0

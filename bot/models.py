@@ -1,0 +1,185 @@
+"""Domain models returned by storage and used by services (platform-neutral)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class State(StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    TRANSFERRED = "transferred"
+    REPLIED = "replied"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+OPEN_STATES = (State.SUBMITTED, State.ACCEPTED, State.TRANSFERRED)
+FINAL_STATES = (State.CLOSED, State.REJECTED, State.WITHDRAWN)
+
+
+class Role(StrEnum):
+    """A person's standing towards one issue (or station)."""
+
+    RESIDENT = "resident"  # the issue's reporter
+    DEPUTY = "deputy"  # a deputy of the issue's station
+    OWNER = "owner"  # the deputy who accepted the issue
+    STAFF = "staff"  # staff of the issue's station
+    ADMIN = "admin"
+    SYSTEM = "system"  # the scheduler
+
+
+class Rating(StrEnum):
+    SATISFIED = "satisfied"
+    MOSTLY = "mostly"
+    UNSATISFIED = "unsatisfied"
+
+
+class Lang(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+class Person(_Model):
+    id: int
+    key: str | None = None
+    name: str
+    level: str | None = None
+    telegram_id: int | None = None
+    phone: str | None = None
+    tg_language: str | None = None
+    lang: Lang | None = None
+    is_admin: bool = False
+    started_at: int | None = None
+    blocked_at: int | None = None
+    station_id: int | None = None
+
+    @property
+    def reachable(self) -> bool:
+        """Telegram lets the bot write only to people who opened it and did not block it."""
+        return (
+            self.telegram_id is not None and self.started_at is not None and self.blocked_at is None
+        )
+
+    @property
+    def language(self) -> Lang:
+        if self.lang is not None:
+            return self.lang
+        return language_from_code(self.tg_language)
+
+
+def language_from_code(code: str | None) -> Lang:
+    """zh* → Chinese, en* → English, anything else → Chinese."""
+    if code and code.lower().startswith("en"):
+        return Lang.EN
+    return Lang.ZH
+
+
+class Reception(_Model):
+    weekday: int
+    start: str
+    end: str
+
+
+class Station(_Model):
+    id: int
+    key: str
+    name: str
+    district: str
+    address: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+class Category(_Model):
+    id: int
+    key: str
+    name_zh: str
+    name_en: str
+    accept_within: int
+    reply_within: int
+    escalate_after: int
+
+    def name(self, lang: Lang) -> str:
+        return self.name_en if lang is Lang.EN else self.name_zh
+
+
+class Department(_Model):
+    id: int
+    key: str
+    name_zh: str
+    name_en: str
+
+    def name(self, lang: Lang) -> str:
+        return self.name_en if lang is Lang.EN else self.name_zh
+
+
+class Issue(_Model):
+    id: int
+    station_id: int
+    category_id: int
+    resident_id: int
+    source: str
+    description: str
+    lat: float | None = None
+    lon: float | None = None
+    share_phone: bool = False
+    state: State
+    owner_id: int | None = None
+    department_id: int | None = None
+    supervised: bool = False
+    reopen_count: int = 0
+    rating: Rating | None = None
+    close_reason: str | None = None
+    reply_text: str | None = None
+    reject_reason: str | None = None
+    created_at: int
+    accepted_at: int | None = None
+    transferred_at: int | None = None
+    replied_at: int | None = None
+    closed_at: int | None = None
+    accept_due: int
+    reply_due: int
+    updated_at: int
+    photos: tuple[str, ...] = ()
+    supporters: int = 0
+
+
+class Event(_Model):
+    id: int
+    issue_id: int
+    at: int
+    actor_id: int | None
+    actor_name: str | None = None
+    kind: str
+    from_state: State | None = None
+    to_state: State | None = None
+    note: str | None = None
+
+
+class Draft(_Model):
+    """A /report in progress."""
+
+    person_id: int
+    station_id: int | None = None
+    category_id: int | None = None
+    description: str | None = None
+    photos: tuple[str, ...] = ()
+    lat: float | None = None
+    lon: float | None = None
+
+
+class Prompt(_Model):
+    """A question the bot asked and waits to be answered in the person's next message."""
+
+    person_id: int
+    kind: str
+    issue_id: int | None = None
+    data: dict[str, str | int | None] = {}

@@ -1,0 +1,86 @@
+"""Writing notifications into the outbox inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from bot.messages import Outgoing
+from bot.models import Lang, Person
+from storage.repos import Repos
+
+Render = Callable[[Lang], Outgoing]
+
+
+class Notices:
+    """Queue messages for people; unreachable people are skipped (Telegram would refuse)."""
+
+    def __init__(self, repos: Repos, now: int) -> None:
+        self.repos = repos
+        self.now = now
+        self.queued = 0
+
+    async def send(
+        self,
+        person: Person,
+        render: Render,
+        *,
+        ref: str | None = None,
+        not_before: int | None = None,
+    ) -> bool:
+        if not person.reachable or person.telegram_id is None:
+            return False
+        await self.repos.outbox.add(
+            person.telegram_id,
+            render(person.language),
+            self.now,
+            person_id=person.id,
+            not_before=not_before,
+            ref=ref,
+        )
+        self.queued += 1
+        return True
+
+    async def send_all(
+        self, people: Iterable[Person], render: Render, *, ref: str | None = None
+    ) -> list[Person]:
+        sent = []
+        seen: set[int] = set()
+        for person in people:
+            if person.id in seen:
+                continue
+            seen.add(person.id)
+            if await self.send(person, render, ref=ref):
+                sent.append(person)
+        return sent
+
+    async def edit(self, person: Person, ref: str, render: Render) -> None:
+        """Replace the message sent to `person` under `ref` (if it was delivered)."""
+        if person.telegram_id is None:
+            return
+        await self.repos.outbox.add_edit(
+            person.telegram_id, ref, render(person.language), self.now, person_id=person.id
+        )
+        self.queued += 1
+
+
+async def station_staff_or_admins(
+    repos: Repos, station_id: int, admin_ids: frozenset[int]
+) -> list[Person]:
+    """Who runs the station: its reachable staff, else the admins (SPEC §7)."""
+    staff = [p for p in await repos.people.of_station(station_id, "staff") if p.reachable]
+    return staff or await admins(repos, admin_ids)
+
+
+async def admins(repos: Repos, admin_ids: frozenset[int]) -> list[Person]:
+    found = {p.id: p for p in await repos.people.admins()}
+    for telegram_id in admin_ids:
+        person = await repos.people.by_telegram(telegram_id)
+        if person is not None:
+            found[person.id] = person
+    return [p for p in found.values() if p.reachable]
+
+
+async def responders(repos: Repos, station_id: int, admin_ids: frozenset[int]) -> list[Person]:
+    """Who gets a new issue: reachable deputies; else staff; else admins (SPEC §7)."""
+    deputies = [p for p in await repos.people.of_station(station_id, "deputy") if p.reachable]
+    return deputies or await station_staff_or_admins(repos, station_id, admin_ids)

@@ -1,0 +1,647 @@
+"""The issue loop after submission: accept, decline, assign, transfer, reply, reject,
+ask, follow up, withdraw, rate, supervise — each one transaction with its event and notices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import lifecycle, views
+from bot.actor import Actor
+from bot.callbacks import encode
+from bot.clock import Clock
+from bot.config import Settings
+from bot.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from bot.lifecycle import Action
+from bot.messages import Button, Outgoing
+from bot.models import (
+    Category,
+    Department,
+    Event,
+    Issue,
+    Lang,
+    Person,
+    Prompt,
+    Rating,
+    Role,
+    State,
+    Station,
+)
+from bot.services.outbox import Notices, Render, admins, responders, station_staff_or_admins
+from bot.texts import t
+from storage.db import Database
+from storage.repos import Repos
+
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Context:
+    """An issue with everything needed to describe it."""
+
+    issue: Issue
+    station: Station
+    category: Category
+    resident: Person
+    owner: Person | None
+    department: Department | None
+
+
+@dataclass(frozen=True)
+class Tasks:
+    owned: list[Context]
+    pending: list[Context]
+
+
+# prompt kind → the action its answer performs, and whether 跳过 may answer it
+PROMPTS: dict[str, tuple[Action, bool]] = {
+    "decline": (Action.DECLINE, False),
+    "reject": (Action.REJECT, False),
+    "reply": (Action.REPLY, False),
+    "transfer": (Action.TRANSFER, True),
+    "ask": (Action.ASK, False),
+    "follow_up": (Action.FOLLOW_UP, False),
+    "unsatisfied": (Action.FOLLOW_UP, True),
+}
+
+
+def _text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise InvalidInput("empty", key="prompt.empty")
+    if len(text) > MAX_TEXT:
+        raise InvalidInput("too long", key="prompt.too_long", max=MAX_TEXT, length=len(text))
+    return text
+
+
+class Workflow:
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+
+    def _now(self) -> int:
+        return int(self.clock.now())
+
+    # -- loading -----------------------------------------------------------------------
+    async def _context(self, repos: Repos, issue_id: int) -> Context:
+        issue = await repos.issues.get(issue_id)
+        if issue is None:
+            raise NotFound("no such issue")
+        station = await repos.stations.get(issue.station_id)
+        category = await repos.stations.category(issue.category_id)
+        resident = await repos.people.get(issue.resident_id)
+        assert station is not None and category is not None and resident is not None
+        owner = await repos.people.get(issue.owner_id) if issue.owner_id else None
+        department = (
+            await repos.stations.department(issue.department_id) if issue.department_id else None
+        )
+        return Context(issue, station, category, resident, owner, department)
+
+    async def context(self, actor: Actor, issue_id: int) -> Context:
+        """An issue the actor may see."""
+        async with self.db.read() as repos:
+            ctx = await self._context(repos, issue_id)
+        if not actor.can_see(ctx.issue):
+            raise NotAllowed("not your issue")
+        return ctx
+
+    async def _move(
+        self,
+        repos: Repos,
+        actor: Actor | None,
+        ctx: Context,
+        action: Action,
+        kind: str,
+        note: str | None = None,
+        **fields: object,
+    ) -> Context:
+        roles = actor.roles_for(ctx.issue) if actor else {Role.SYSTEM}
+        to = lifecycle.transition(ctx.issue.state, action, roles)
+        now = self._now()
+        await repos.issues.update(ctx.issue.id, state=to, updated_at=now, **fields)
+        await repos.issues.add_event(
+            ctx.issue.id, now, actor.id if actor else None, kind, ctx.issue.state, to, note
+        )
+        return await self._context(repos, ctx.issue.id)
+
+    # -- rendering helpers -------------------------------------------------------------
+    def _working(self, ctx: Context, head: str = "deputy.working") -> Render:
+        zone = self.settings.zone
+        return lambda lang: views.working_card(
+            lang, ctx.issue, ctx.station, ctx.category, ctx.resident, zone, head
+        )
+
+    async def _edit_new_notices(
+        self, repos: Repos, notices: Notices, ctx: Context, key: str, **params: object
+    ) -> None:
+        """Update the 'new issue' notices everyone at the station got."""
+        people = await repos.people.of_station(ctx.station.id, "deputy")
+        people += await station_staff_or_admins(
+            repos, ctx.station.id, self.settings.admin_telegram_ids
+        )
+        seen: set[int] = set()
+        for person in people:
+            if person.id in seen:
+                continue
+            seen.add(person.id)
+            await notices.edit(
+                person,
+                f"new:{ctx.issue.id}",
+                lambda lang: Outgoing(
+                    text=t(
+                        lang,
+                        key,
+                        number=ctx.issue.id,
+                        preview=views.preview(ctx.issue.description),
+                        **params,
+                    )
+                ),
+            )
+
+    async def _to_handlers(self, repos: Repos, ctx: Context) -> list[Person]:
+        """Who handles the issue now: its owner, else whoever got it when it came in."""
+        if ctx.owner is not None:
+            return [ctx.owner]
+        return await responders(repos, ctx.station.id, self.settings.admin_telegram_ids)
+
+    # -- deputies ----------------------------------------------------------------------
+    async def accept(self, actor: Actor, issue_id: int) -> Context:
+        """认领: first one wins; the other deputies' notices say who took it."""
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            now = self._now()
+            ctx = await self._move(
+                repos, actor, ctx, Action.ACCEPT, "accepted", owner_id=actor.id, accepted_at=now
+            )
+            notices = Notices(repos, now)
+            await self._edit_new_notices(
+                repos, notices, ctx, "deputy.taken", name=actor.person.name
+            )
+            await notices.send(
+                ctx.resident,
+                lambda lang: Outgoing(
+                    text=t(lang, "resident.accepted", number=ctx.issue.id, name=actor.person.name)
+                ),
+            )
+            return ctx
+
+    async def decline(self, actor: Actor, issue_id: int, reason: str) -> Context:
+        """退回 with a reason; when every deputy declined, staff get it to assign."""
+        reason = _text(reason)
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            now = self._now()
+            if actor.id in await repos.issues.declined_by(issue_id):
+                raise WrongState("already declined", key="deputy.already_declined")
+            ctx = await self._move(repos, actor, ctx, Action.DECLINE, "declined", reason)
+            await repos.issues.add_decline(issue_id, actor.id, reason, now)
+            notices = Notices(repos, now)
+            await notices.edit(
+                actor.person,
+                f"new:{issue_id}",
+                lambda lang: Outgoing(text=t(lang, "deputy.you_declined", number=issue_id)),
+            )
+            declined = await repos.issues.declined_by(issue_id)
+            deputies = await repos.people.of_station(ctx.station.id, "deputy")
+            left = [d for d in deputies if d.reachable and d.id not in declined]
+            if not left:
+                await repos.issues.add_event(issue_id, now, None, "all_declined")
+                managers = await station_staff_or_admins(
+                    repos, ctx.station.id, self.settings.admin_telegram_ids
+                )
+                await notices.send_all(
+                    managers, lambda lang: self._assign_card(lang, ctx, deputies)
+                )
+            return ctx
+
+    def _assign_card(self, lang: Lang, ctx: Context, deputies: list[Person]) -> Outgoing:
+        body = views.issue_facts(
+            lang, ctx.issue, ctx.station, ctx.category, self.settings.zone, resident=ctx.resident
+        )
+        rows = [
+            (
+                Button(
+                    text=t(lang, "btn.assign_to", name=d.name),
+                    data=encode("iss", "asg", ctx.issue.id, d.id),
+                ),
+            )
+            for d in deputies
+            if d.reachable
+        ]
+        rows.append((views.button(lang, "btn.reject", encode("iss", "rej", ctx.issue.id)),))
+        return Outgoing(text=t(lang, "staff.all_declined", body=body), buttons=tuple(rows))
+
+    async def assign(self, actor: Actor, issue_id: int, deputy_id: int) -> Context:
+        """Staff hand a pending issue to one of the station's deputies."""
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            deputy = await repos.people.get(deputy_id)
+            if deputy is None or not await repos.people.has_role(
+                deputy_id, ctx.station.id, "deputy"
+            ):
+                raise NotFound("not a deputy of this station")
+            now = self._now()
+            ctx = await self._move(
+                repos,
+                actor,
+                ctx,
+                Action.ASSIGN,
+                "assigned",
+                deputy.name,
+                owner_id=deputy.id,
+                accepted_at=now,
+            )
+            notices = Notices(repos, now)
+            await notices.send(deputy, self._working(ctx, "deputy.assigned_you"))
+            await notices.send(
+                ctx.resident,
+                lambda lang: Outgoing(
+                    text=t(lang, "resident.accepted", number=ctx.issue.id, name=deputy.name)
+                ),
+            )
+            return ctx
+
+    async def transfer(
+        self, actor: Actor, issue_id: int, department_id: int, note: str | None
+    ) -> Context:
+        """转办 to a department, with an optional note."""
+        note = _text(note) if note and note.strip() else None
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            department = await repos.stations.department(department_id)
+            if department is None:
+                raise NotFound("no such department")
+            now = self._now()
+            ctx = await self._move(
+                repos,
+                actor,
+                ctx,
+                Action.TRANSFER,
+                "transferred",
+                department.name_zh + (f"：{note}" if note else ""),
+                department_id=department.id,
+                transferred_at=now,
+            )
+            await Notices(repos, now).send(
+                ctx.resident,
+                lambda lang: Outgoing(
+                    text=t(
+                        lang,
+                        "resident.transferred",
+                        number=ctx.issue.id,
+                        department=department.name(lang),
+                    )
+                ),
+            )
+            return ctx
+
+    async def reply(self, actor: Actor, issue_id: int, text: str) -> Context:
+        """答复: the resident gets the answer and the rating buttons."""
+        text = _text(text)
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            now = self._now()
+            ctx = await self._move(
+                repos, actor, ctx, Action.REPLY, "replied", text, reply_text=text, replied_at=now
+            )
+            await Notices(repos, now).send(
+                ctx.resident,
+                lambda lang: Outgoing(
+                    text=t(
+                        lang,
+                        "resident.replied",
+                        number=ctx.issue.id,
+                        name=actor.person.name,
+                        text=text,
+                    ),
+                    buttons=views.rating_buttons(lang, ctx.issue.id),
+                ),
+                ref=f"rate:{ctx.issue.id}",
+            )
+            return ctx
+
+    async def reject(self, actor: Actor, issue_id: int, reason: str) -> Context:
+        """不予受理 with a reason and where to go instead."""
+        reason = _text(reason)
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            was = ctx.issue.state
+            now = self._now()
+            ctx = await self._move(
+                repos,
+                actor,
+                ctx,
+                Action.REJECT,
+                "rejected",
+                reason,
+                reject_reason=reason,
+                closed_at=now,
+            )
+            notices = Notices(repos, now)
+            await notices.send(
+                ctx.resident,
+                lambda lang: Outgoing(
+                    text=t(lang, "resident.rejected", number=ctx.issue.id, reason=reason)
+                ),
+            )
+            if was is State.SUBMITTED:
+                await self._edit_new_notices(
+                    repos, notices, ctx, "deputy.rejected_by", name=actor.person.name
+                )
+            elif ctx.owner is not None and ctx.owner.id != actor.id:
+                await notices.send(
+                    ctx.owner,
+                    lambda lang: Outgoing(
+                        text=t(
+                            lang,
+                            "deputy.rejected_by",
+                            number=ctx.issue.id,
+                            preview=views.preview(ctx.issue.description),
+                            name=actor.person.name,
+                        )
+                    ),
+                )
+            return ctx
+
+    async def ask(self, actor: Actor, issue_id: int, question: str) -> Context:
+        """The deputy asks the resident; the answer comes back to the deputy."""
+        question = _text(question)
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            ctx = await self._move(repos, actor, ctx, Action.ASK, "asked", question)
+            await Notices(repos, self._now()).send(
+                ctx.resident,
+                lambda lang: Outgoing(
+                    text=t(
+                        lang,
+                        "resident.question",
+                        number=ctx.issue.id,
+                        name=actor.person.name,
+                        text=question,
+                    ),
+                    buttons=(
+                        (views.button(lang, "btn.answer", encode("iss", "ans", ctx.issue.id)),),
+                    ),
+                ),
+            )
+            return ctx
+
+    async def follow_up(
+        self, actor: Actor, issue_id: int, text: str, kind: str = "follow_up"
+    ) -> Context:
+        """The resident adds a message (or answers a question); the handlers get it."""
+        text = _text(text)
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            ctx = await self._move(repos, actor, ctx, Action.FOLLOW_UP, kind, text)
+            await Notices(repos, self._now()).send_all(
+                await self._to_handlers(repos, ctx),
+                lambda lang: Outgoing(
+                    text=t(
+                        lang,
+                        "deputy.resident_says",
+                        number=ctx.issue.id,
+                        name=ctx.resident.name,
+                        text=text,
+                    ),
+                    buttons=views.working_buttons(lang, ctx.issue.id) if ctx.owner else (),
+                ),
+            )
+            return ctx
+
+    async def unsatisfied_reason(self, actor: Actor, issue_id: int, reason: str) -> Context:
+        """The optional reason after 不满意 goes to the deputy and the staff."""
+        reason = _text(reason)
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            if Role.RESIDENT not in actor.roles_for(ctx.issue):
+                raise NotAllowed("not your issue")
+            now = self._now()
+            await repos.issues.add_event(issue_id, now, actor.id, "unsatisfied_reason", note=reason)
+            people = await self._to_handlers(repos, ctx)
+            people += await station_staff_or_admins(
+                repos, ctx.station.id, self.settings.admin_telegram_ids
+            )
+            await Notices(repos, now).send_all(
+                people,
+                lambda lang: Outgoing(
+                    text=t(lang, "deputy.unsatisfied_reason", number=issue_id, text=reason)
+                ),
+            )
+            return ctx
+
+    # -- residents ---------------------------------------------------------------------
+    async def withdraw(self, actor: Actor, issue_id: int) -> Context:
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            was = ctx.issue.state
+            now = self._now()
+            ctx = await self._move(repos, actor, ctx, Action.WITHDRAW, "withdrawn", closed_at=now)
+            notices = Notices(repos, now)
+            if was is State.SUBMITTED:
+                await self._edit_new_notices(repos, notices, ctx, "deputy.withdrawn")
+            elif ctx.owner is not None:
+                await notices.send(
+                    ctx.owner,
+                    lambda lang: Outgoing(
+                        text=t(
+                            lang,
+                            "deputy.withdrawn",
+                            number=issue_id,
+                            preview=views.preview(ctx.issue.description),
+                        )
+                    ),
+                )
+            return ctx
+
+    async def rate(self, actor: Actor, issue_id: int, rating: Rating) -> Context:
+        """满意 / 基本满意 close; 不满意 reopens (same deputy, 督办) and tells deputy and staff."""
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            now = self._now()
+            notices = Notices(repos, now)
+            if rating is not Rating.UNSATISFIED:
+                ctx = await self._move(
+                    repos,
+                    actor,
+                    ctx,
+                    Action.RATE_OK,
+                    "rated",
+                    rating.value,
+                    rating=rating,
+                    close_reason="rated",
+                    closed_at=now,
+                )
+                if ctx.owner is not None:
+                    await notices.send(
+                        ctx.owner,
+                        lambda lang: Outgoing(
+                            text=t(
+                                lang,
+                                "deputy.rated",
+                                number=issue_id,
+                                rating=t(lang, f"rating.{rating.value}"),
+                            )
+                        ),
+                    )
+                return ctx
+            reopens = ctx.issue.reopen_count + 1
+            ctx = await self._move(
+                repos,
+                actor,
+                ctx,
+                Action.RATE_BAD,
+                "reopened",
+                None,
+                rating=rating,
+                reopen_count=reopens,
+                supervised=1,
+                reply_due=now + ctx.category.reply_within,
+                replied_at=None,
+            )
+            if ctx.owner is not None:
+                await notices.send(ctx.owner, self._working(ctx, "deputy.reopened"))
+            managers = await station_staff_or_admins(
+                repos, ctx.station.id, self.settings.admin_telegram_ids
+            )
+            if reopens >= 2:
+                managers += await admins(repos, self.settings.admin_telegram_ids)
+            owner_name = ctx.owner.name if ctx.owner else "—"
+            await notices.send_all(
+                managers,
+                lambda lang: Outgoing(
+                    text=t(
+                        lang,
+                        "staff.reopened",
+                        number=issue_id,
+                        times=reopens,
+                        name=owner_name,
+                        preview=views.preview(ctx.issue.description),
+                    ),
+                    buttons=(
+                        (views.button(lang, "btn.supervise", encode("iss", "sup", issue_id)),),
+                    ),
+                ),
+            )
+            return ctx
+
+    # -- staff -------------------------------------------------------------------------
+    async def supervise(self, actor: Actor, issue_id: int) -> Context:
+        """督办: the handling deputy gets a supervision notice; recorded as an event."""
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            ctx = await self._move(repos, actor, ctx, Action.SUPERVISE, "supervised", supervised=1)
+            await Notices(repos, self._now()).send_all(
+                await self._to_handlers(repos, ctx),
+                lambda lang: Outgoing(
+                    text=t(
+                        lang,
+                        "deputy.supervised",
+                        number=issue_id,
+                        name=actor.person.name,
+                        preview=views.preview(ctx.issue.description),
+                    ),
+                    buttons=views.working_buttons(lang, issue_id)
+                    if ctx.owner
+                    else views.pending_buttons(lang, issue_id),
+                ),
+            )
+            return ctx
+
+    # -- lists -------------------------------------------------------------------------
+    async def my_issues(
+        self, actor: Actor, limit: int = 10, offset: int = 0
+    ) -> tuple[list[Context], int]:
+        async with self.db.read() as repos:
+            issues = await repos.issues.of_resident(actor.id, limit, offset)
+            total = await repos.issues.count_of_resident(actor.id)
+            return [await self._context(repos, i.id) for i in issues], total
+
+    async def timeline(self, actor: Actor, issue_id: int) -> tuple[Context, list[Event]]:
+        async with self.db.read() as repos:
+            ctx = await self._context(repos, issue_id)
+            if not actor.can_see(ctx.issue):
+                raise NotAllowed("not your issue")
+            return ctx, await repos.issues.events(issue_id)
+
+    async def tasks(self, actor: Actor) -> Tasks:
+        async with self.db.read() as repos:
+            owned = await repos.issues.open_of_owner(actor.id)
+            pending = await repos.issues.pending_at(sorted(actor.deputy_at), actor.id)
+            return Tasks(
+                [await self._context(repos, i.id) for i in owned],
+                [await self._context(repos, i.id) for i in pending],
+            )
+
+    async def departments(self) -> list[Department]:
+        async with self.db.read() as repos:
+            return await repos.stations.departments()
+
+    async def check(self, actor: Actor, issue_id: int, action: Action) -> Context:
+        """Raise unless the actor may perform `action` on the issue now."""
+        async with self.db.read() as repos:
+            ctx = await self._context(repos, issue_id)
+        lifecycle.transition(ctx.issue.state, action, actor.roles_for(ctx.issue))
+        return ctx
+
+    # -- prompts: a question the bot asked, answered by the person's next message ------
+    async def ask_for(self, actor: Actor, kind: str, issue_id: int, **data: int) -> Context:
+        """Check the person may do what the prompt leads to, then wait for their text."""
+        action, _ = PROMPTS[kind]
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            roles = actor.roles_for(ctx.issue)
+            if kind == "unsatisfied":
+                if Role.RESIDENT not in roles:
+                    raise NotAllowed("not your issue")
+            else:
+                lifecycle.transition(ctx.issue.state, action, roles)
+            if kind == "decline" and actor.id in await repos.issues.declined_by(issue_id):
+                raise WrongState("already declined", key="deputy.already_declined")
+            await repos.drafts.set_prompt(
+                Prompt(person_id=actor.id, kind=kind, issue_id=issue_id, data=dict(data)),
+                self._now(),
+            )
+            return ctx
+
+    async def pending_prompt(self, actor: Actor) -> Prompt | None:
+        async with self.db.read() as repos:
+            return await repos.drafts.prompt(actor.id)
+
+    async def clear_prompt(self, actor: Actor) -> bool:
+        async with self.db.transaction() as repos:
+            had = await repos.drafts.prompt(actor.id) is not None
+            await repos.drafts.clear_prompt(actor.id)
+            return had
+
+    async def answer_prompt(self, actor: Actor, text: str | None) -> tuple[Prompt, Context]:
+        """Carry out the pending prompt with `text` (None: 跳过, where allowed)."""
+        prompt = await self.pending_prompt(actor)
+        if prompt is None or prompt.issue_id is None:
+            raise NotFound("nothing asked", key="prompt.none")
+        _, skippable = PROMPTS[prompt.kind]
+        if text is None and not skippable:
+            raise InvalidInput("an answer is needed", key="prompt.empty")
+        issue_id = prompt.issue_id
+        if prompt.kind == "decline":
+            ctx = await self.decline(actor, issue_id, text or "")
+        elif prompt.kind == "reject":
+            ctx = await self.reject(actor, issue_id, text or "")
+        elif prompt.kind == "reply":
+            ctx = await self.reply(actor, issue_id, text or "")
+        elif prompt.kind == "transfer":
+            ctx = await self.transfer(actor, issue_id, int(prompt.data["department"] or 0), text)
+        elif prompt.kind == "ask":
+            ctx = await self.ask(actor, issue_id, text or "")
+        elif prompt.kind == "follow_up":
+            kind = "answered" if prompt.data.get("answer") else "follow_up"
+            ctx = await self.follow_up(actor, issue_id, text or "", kind)
+        elif prompt.kind == "unsatisfied":
+            ctx = await self.context(actor, issue_id)
+            if text is not None:
+                ctx = await self.unsatisfied_reason(actor, issue_id, text)
+        else:  # pragma: no cover - PROMPTS lists every kind
+            raise NotFound("unknown prompt")
+        await self.clear_prompt(actor)
+        return prompt, ctx

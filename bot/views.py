@@ -1,0 +1,167 @@
+"""What people see: issue cards, lists and timelines as platform-neutral messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.callbacks import encode
+from bot.messages import Button, Outgoing
+from bot.models import Category, Department, Event, Issue, Lang, Person, Rating, State, Station
+from bot.texts import Markup, plain, t
+
+PREVIEW_CHARS = 60
+
+
+def when(ts: int | float | None, zone: ZoneInfo) -> str:
+    if ts is None:
+        return "—"
+    return datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d %H:%M")
+
+
+def state_name(lang: Lang, state: State) -> str:
+    return plain(lang, f"state.{state.value}")
+
+
+def button(lang: Lang, key: str, data: str, **params: object) -> Button:
+    return Button(text=plain(lang, key, **params), data=data)
+
+
+def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def issue_facts(
+    lang: Lang,
+    issue: Issue,
+    station: Station,
+    category: Category,
+    zone: ZoneInfo,
+    *,
+    resident: Person | None = None,
+) -> Markup:
+    """The body of an issue card: number, category, station, reporter, text, deadlines."""
+    lines = [
+        t(lang, "card.head", number=issue.id, category=category.name(lang)),
+        t(lang, "card.station", station=station.name),
+    ]
+    if resident is not None and issue.source == "resident":
+        lines.append(t(lang, "card.resident", name=resident.name or "—"))
+        if issue.share_phone and resident.phone:
+            lines.append(t(lang, "card.phone", phone=resident.phone))
+    if issue.source == "patrol":
+        lines.append(t(lang, "card.from_patrol"))
+    if issue.supporters:
+        lines.append(t(lang, "card.supporters", count=issue.supporters))
+    lines.append(t(lang, "card.description", text=issue.description))
+    if issue.photos:
+        lines.append(t(lang, "card.photos", count=len(issue.photos)))
+    if issue.lat is not None and issue.lon is not None:
+        lines.append(t(lang, "card.location", lat=f"{issue.lat:.5f}", lon=f"{issue.lon:.5f}"))
+    lines.append(t(lang, "card.state", state=state_name(lang, issue.state)))
+    if issue.state is State.SUBMITTED:
+        lines.append(t(lang, "card.accept_due", due=when(issue.accept_due, zone)))
+    if issue.state in (State.SUBMITTED, State.ACCEPTED, State.TRANSFERRED):
+        lines.append(t(lang, "card.reply_due", due=when(issue.reply_due, zone)))
+    if issue.supervised:
+        lines.append(t(lang, "card.supervised"))
+    return Markup("\n".join(lines))
+
+
+def pending_buttons(lang: Lang, issue_id: int) -> tuple[tuple[Button, ...], ...]:
+    return (
+        (
+            button(lang, "btn.accept", encode("iss", "acc", issue_id)),
+            button(lang, "btn.decline", encode("iss", "dec", issue_id)),
+            button(lang, "btn.reject", encode("iss", "rej", issue_id)),
+        ),
+    )
+
+
+def working_buttons(lang: Lang, issue_id: int) -> tuple[tuple[Button, ...], ...]:
+    return (
+        (
+            button(lang, "btn.reply", encode("iss", "rep", issue_id)),
+            button(lang, "btn.transfer", encode("iss", "tra", issue_id)),
+        ),
+        (
+            button(lang, "btn.ask", encode("iss", "ask", issue_id)),
+            button(lang, "btn.reject", encode("iss", "rej", issue_id)),
+        ),
+    )
+
+
+def rating_buttons(lang: Lang, issue_id: int) -> tuple[tuple[Button, ...], ...]:
+    return (
+        (
+            button(lang, "btn.satisfied", encode("iss", "rate", issue_id, 1)),
+            button(lang, "btn.mostly", encode("iss", "rate", issue_id, 2)),
+            button(lang, "btn.unsatisfied", encode("iss", "rate", issue_id, 3)),
+        ),
+    )
+
+
+RATING_CODES = {1: Rating.SATISFIED, 2: Rating.MOSTLY, 3: Rating.UNSATISFIED}
+
+
+def new_issue_notice(
+    lang: Lang, issue: Issue, station: Station, category: Category, resident: Person, zone: ZoneInfo
+) -> Outgoing:
+    body = issue_facts(lang, issue, station, category, zone, resident=resident)
+    return Outgoing(
+        text=t(lang, "deputy.new_issue", body=body),
+        buttons=pending_buttons(lang, issue.id),
+        photos=issue.photos,
+        location=(issue.lat, issue.lon)
+        if issue.lat is not None and issue.lon is not None
+        else None,
+    )
+
+
+def working_card(
+    lang: Lang,
+    issue: Issue,
+    station: Station,
+    category: Category,
+    resident: Person | None,
+    zone: ZoneInfo,
+    head_key: str = "deputy.working",
+) -> Outgoing:
+    body = issue_facts(lang, issue, station, category, zone, resident=resident)
+    return Outgoing(text=t(lang, head_key, body=body), buttons=working_buttons(lang, issue.id))
+
+
+def department_buttons(
+    lang: Lang, issue_id: int, departments: list[Department]
+) -> tuple[tuple[Button, ...], ...]:
+    rows = [
+        (Button(text=d.name(lang), data=encode("iss", "dep", issue_id, d.id)),) for d in departments
+    ]
+    return tuple(rows)
+
+
+def resident_issue_line(lang: Lang, issue: Issue, category: Category | None) -> str:
+    return plain(
+        lang,
+        "my.line",
+        number=issue.id,
+        state=state_name(lang, issue.state),
+        category=category.name(lang) if category else "",
+        text=preview(issue.description, 24),
+    )
+
+
+def timeline(lang: Lang, issue: Issue, events: list[Event], zone: ZoneInfo) -> Markup:
+    lines = [t(lang, "timeline.head", number=issue.id, state=state_name(lang, issue.state))]
+    for event in events:
+        actor = event.actor_name or plain(lang, "timeline.system")
+        what = plain(lang, f"event.{event.kind}")
+        line = t(lang, "timeline.line", at=when(event.at, zone), actor=actor, what=what)
+        note = event.note
+        if event.kind == "rated" and note in {r.value for r in Rating}:
+            note = plain(lang, f"rating.{note}")
+        if note:
+            line = Markup(line + "\n" + t(lang, "timeline.note", note=preview(note, 300)))
+        lines.append(line)
+    return Markup("\n".join(lines))

@@ -1,0 +1,453 @@
+"""Simulated Telegram users and group chats that talk to the bot through the fake server."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import re
+import time
+from typing import TYPE_CHECKING, Any
+
+from fakebot.models import BotMessage, TranscriptEntry
+from fakebot.state import ChatState, PendingQuery
+
+if TYPE_CHECKING:
+    from fakebot.server import FakeBotApi
+
+_COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,64}(@[A-Za-z0-9_]{3,64})?")
+_FAKE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00fakebot-photo\xff\xd9"
+
+
+def text_entities(text: str) -> list[dict[str, Any]]:
+    """A ``bot_command`` entity for a leading ``/command`` (``/cmd@bot`` included)."""
+    match = _COMMAND_RE.match(text)
+    if not match:
+        return []
+    return [{"type": "bot_command", "offset": 0, "length": len(match.group(0))}]
+
+
+class ChatView:
+    """Bot messages of one chat, with a cursor for :meth:`next_message`."""
+
+    def __init__(self, server: FakeBotApi, chat_id: int) -> None:
+        self._server = server
+        self.chat_id = chat_id
+        self._cursor = 0
+
+    @property
+    def _chat(self) -> ChatState:
+        return self._server.chats[self.chat_id]
+
+    @property
+    def messages(self) -> list[BotMessage]:
+        """All bot messages in this chat, in their current state (deleted ones marked)."""
+        return list(self._chat.bot_messages)
+
+    @property
+    def last_message(self) -> BotMessage | None:
+        """The newest bot message that was not deleted."""
+        return next((m for m in reversed(self._chat.bot_messages) if not m.deleted), None)
+
+    def transcript_text(self, last: int = 20) -> str:
+        """Recent transcript lines of this chat."""
+        return self._server.format_transcript(self.chat_id, last=last)
+
+    async def _wait(self, ready: Any, timeout: float, what: str) -> None:  # noqa: ASYNC109
+        try:
+            async with asyncio.timeout(timeout):
+                while not ready():
+                    await self._server.wait_change()
+        except TimeoutError:
+            raise AssertionError(
+                f"{what} in chat {self.chat_id} within {timeout}s. Recent transcript:\n"
+                + self.transcript_text()
+            ) from None
+
+    async def next_message(self, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
+        """The next bot message not yet returned by ``next_message``/``wait_for``."""
+        await self._wait(
+            lambda: self._cursor < len(self._chat.bot_messages), timeout, "no new bot message"
+        )
+        message = self._chat.bot_messages[self._cursor]
+        self._cursor += 1
+        return message
+
+    async def wait_for(self, text: str, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
+        """The next unseen bot message containing ``text`` (older unseen ones are skipped)."""
+
+        def find() -> int | None:
+            messages = self._chat.bot_messages
+            for index in range(self._cursor, len(messages)):
+                if text in messages[index].text:
+                    return index
+            return None
+
+        await self._wait(lambda: find() is not None, timeout, f"no bot message containing {text!r}")
+        index = find()
+        assert index is not None
+        self._cursor = index + 1
+        return self._chat.bot_messages[index]
+
+    async def sees(self, text: str, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
+        """The newest bot message whose *current* text contains ``text`` (edits count).
+
+        Unlike ``wait_for`` it does not move the ``next_message`` cursor, so it suits
+        messages the bot changes in place (a notice edited to say who took it).
+        """
+
+        def find() -> BotMessage | None:
+            for message in reversed(self._chat.bot_messages):
+                if not message.deleted and text in message.text:
+                    return message
+            return None
+
+        await self._wait(lambda: find() is not None, timeout, f"no bot message showing {text!r}")
+        found = find()
+        assert found is not None
+        return found
+
+
+class FakeUser(ChatView):
+    """A person in a private chat with the bot."""
+
+    def __init__(
+        self,
+        server: FakeBotApi,
+        user_id: int,
+        first_name: str,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "zh-hans",
+    ) -> None:
+        super().__init__(server, user_id)
+        self.id = user_id
+        self.first_name = first_name
+        self.last_name = last_name
+        self.username = username
+        self.language_code = language_code
+        self.blocked = False
+        self.has_written = False
+        self.alerts: list[str] = []
+        self.keyboard_markup: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"FakeUser({self.id}, {self.first_name!r})"
+
+    @property
+    def name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    def as_user(self) -> dict[str, Any]:
+        """The Bot API ``User`` object of this person."""
+        user: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.last_name:
+            user["last_name"] = self.last_name
+        if self.username:
+            user["username"] = self.username
+        if self.language_code:
+            user["language_code"] = self.language_code
+        return user
+
+    @property
+    def keyboard(self) -> list[list[str]] | None:
+        """Labels of the reply keyboard the bot currently shows this user, if any."""
+        if self.keyboard_markup is None:
+            return None
+        rows = self.keyboard_markup.get("keyboard") or []
+        return [[b if isinstance(b, str) else str(b.get("text")) for b in row] for row in rows]
+
+    # ------------------------------------------------------------------ sending
+
+    async def _post(
+        self, content: dict[str, Any], kind: str, text: str = "", chat_id: int | None = None
+    ) -> dict[str, Any]:
+        server = self._server
+        chat = server.chats[self.id if chat_id is None else chat_id]
+        if chat.type == "private":
+            self.blocked = False  # writing to the bot again restarts it
+        message: dict[str, Any] = {
+            "message_id": chat.take_message_id(),
+            "date": int(time.time()),
+            "chat": dict(chat.info),
+            "from": self.as_user(),
+            **content,
+        }
+        chat.messages[message["message_id"]] = message
+        server.record(
+            TranscriptEntry(
+                self.name, chat.id, kind, text, user_id=self.id, message_id=message["message_id"]
+            )
+        )
+        # Only a private message lets the bot write to the user (as on Telegram).
+        server.enqueue("message", message, sender=self.id if chat.type == "private" else None)
+        await asyncio.sleep(0)
+        return copy.deepcopy(message)
+
+    async def send(self, text: str) -> dict[str, Any]:
+        """Send a text message; a leading ``/command`` gets a ``bot_command`` entity."""
+        content: dict[str, Any] = {"text": text}
+        entities = text_entities(text)
+        if entities:
+            content["entities"] = entities
+        return await self._post(content, "text", text)
+
+    async def send_photo(
+        self, caption: str | None = None, photo: bytes | None = None
+    ) -> dict[str, Any]:
+        """Send a photo (two sizes, fresh file_ids) with an optional caption."""
+        data = photo if photo is not None else _FAKE_JPEG
+        small = self._server.new_file("photo", data, mime_type="image/jpeg")
+        large = self._server.new_file("photo", data, mime_type="image/jpeg")
+        sizes = [
+            {"file_id": small.file_id, "file_unique_id": small.file_unique_id, "width": 90,
+             "height": 90, "file_size": len(data)},
+            {"file_id": large.file_id, "file_unique_id": large.file_unique_id, "width": 1280,
+             "height": 960, "file_size": len(data)},
+        ]  # fmt: skip
+        content: dict[str, Any] = {"photo": sizes}
+        if caption:
+            content["caption"] = caption
+        return await self._post(content, "photo", caption or "")
+
+    async def send_contact(
+        self,
+        phone_number: str,
+        user_id: int | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+    ) -> dict[str, Any]:
+        """Share a contact; ``user_id`` defaults to the sender (their own number)."""
+        contact: dict[str, Any] = {
+            "phone_number": phone_number,
+            "first_name": first_name or self.first_name,
+            "user_id": self.id if user_id is None else user_id,
+        }
+        if last_name:
+            contact["last_name"] = last_name
+        return await self._post({"contact": contact}, "contact", phone_number)
+
+    async def send_location(self, latitude: float, longitude: float) -> dict[str, Any]:
+        """Share a location."""
+        location = {"latitude": latitude, "longitude": longitude}
+        return await self._post({"location": location}, "location", f"{latitude}, {longitude}")
+
+    async def send_sticker(self, emoji: str = "👍") -> dict[str, Any]:
+        """Send a sticker."""
+        stored = self._server.new_file("sticker", b"RIFFfakewebp", mime_type="image/webp")
+        sticker = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+        }
+        return await self._post({"sticker": sticker}, "sticker", emoji)
+
+    async def send_voice(self, data: bytes = b"OggSfakevoice", duration: int = 2) -> dict[str, Any]:
+        """Send a voice note."""
+        stored = self._server.new_file("voice", data, mime_type="audio/ogg")
+        voice = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": len(data),
+        }
+        return await self._post({"voice": voice}, "voice")
+
+    async def send_document(
+        self,
+        data: bytes = b"%PDF-1.4 fake",
+        filename: str = "file.pdf",
+        caption: str | None = None,
+        mime_type: str = "application/pdf",
+    ) -> dict[str, Any]:
+        """Send a file."""
+        stored = self._server.new_file("document", data, filename=filename, mime_type=mime_type)
+        document = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": filename,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
+        content: dict[str, Any] = {"document": document}
+        if caption:
+            content["caption"] = caption
+        return await self._post(content, "document", caption or filename)
+
+    async def edit_message(self, message_id: int, text: str) -> dict[str, Any]:
+        """Edit one of this user's earlier text messages (an ``edited_message`` update)."""
+        chat = self._chat
+        message = chat.messages.get(message_id)
+        if message is None or message.get("from", {}).get("id") != self.id:
+            raise AssertionError(f"{self.name} has no message {message_id} to edit")
+        message["text"] = text
+        message["edit_date"] = int(time.time())
+        entities = text_entities(text)
+        message.pop("entities", None)
+        if entities:
+            message["entities"] = entities
+        self._server.record(
+            TranscriptEntry(
+                self.name, chat.id, "edit", text, user_id=self.id, message_id=message_id
+            )
+        )
+        self._server.enqueue("edited_message", message, sender=self.id)
+        await asyncio.sleep(0)
+        return copy.deepcopy(message)
+
+    async def press(self, label: str) -> dict[str, Any]:
+        """Press a reply-keyboard button: sends its text, contact or location."""
+        rows = (self.keyboard_markup or {}).get("keyboard") or []
+        for row in rows:
+            for button in row:
+                raw = {"text": button} if isinstance(button, str) else button
+                if raw.get("text") != label:
+                    continue
+                if raw.get("request_contact"):
+                    return await self.send_contact(f"+86138{self.id:08d}"[-14:])
+                if raw.get("request_location"):
+                    return await self.send_location(45.75, 126.65)
+                return await self.send(label)
+        raise AssertionError(f"no reply keyboard button {label!r}; keyboard: {self.keyboard}")
+
+    # ------------------------------------------------------------------ buttons
+
+    def _find_button_message(self, label: str) -> BotMessage:
+        for message in reversed(self._chat.bot_messages):
+            if not message.deleted and message.button(label) is not None:
+                return message
+        shown = self.last_message.labels if self.last_message else []
+        raise AssertionError(
+            f"no inline button {label!r} in chat {self.chat_id}; newest message buttons: {shown}."
+            f" Recent transcript:\n{self.transcript_text()}"
+        )
+
+    async def tap(
+        self,
+        label: str,
+        message: BotMessage | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> str | None:
+        """Press the inline button ``label`` and wait for the bot's answerCallbackQuery."""
+        if message is None:
+            message = self._find_button_message(label)
+        button = message.button(label)
+        if button is None:
+            raise AssertionError(
+                f"message {message.message_id} has no button {label!r}; labels: {message.labels}"
+            )
+        if message.deleted:
+            raise AssertionError(f"message {message.message_id} was deleted")
+        if button.callback_data is None:
+            raise AssertionError(f"button {label!r} is not a callback button: {button.raw}")
+        return await self._press(button.callback_data, message, label, timeout)
+
+    async def tap_data(self, data: str, message: BotMessage, timeout: float = 5.0) -> str | None:  # noqa: ASYNC109
+        """Forge a button press with arbitrary ``callback_data`` on ``message``."""
+        return await self._press(data, message, data, timeout)
+
+    async def _press(
+        self,
+        data: str,
+        message: BotMessage,
+        label: str,
+        timeout: float,  # noqa: ASYNC109
+    ) -> str | None:
+        server = self._server
+        chat = server.chats[message.chat_id]
+        if chat.type == "private":
+            self.blocked = False
+        current = chat.messages.get(message.message_id)
+        shown: dict[str, Any] = (
+            dict(current)
+            if current is not None
+            else {"chat": dict(chat.info), "message_id": message.message_id, "date": 0}
+        )
+        query = PendingQuery(server.new_query_id(), self.id, chat.id, message.message_id)
+        server.queries[query.id] = query
+        server.record(
+            TranscriptEntry(
+                self.name, chat.id, "tap", label, user_id=self.id, message_id=message.message_id
+            )
+        )
+        server.enqueue(
+            "callback_query",
+            {
+                "id": query.id,
+                "from": self.as_user(),
+                "message": shown,
+                "chat_instance": f"ci{chat.id}",
+                "data": data,
+            },
+            sender=self.id if chat.type == "private" else None,
+        )
+        try:
+            await asyncio.wait_for(query.answered.wait(), timeout=timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"bot did not answer the callback query for {label!r} within {timeout}s."
+                f" Recent transcript:\n{self.transcript_text()}"
+            ) from None
+        return query.text
+
+    # ------------------------------------------------------------------ blocking
+
+    def block(self) -> None:
+        """Block the bot: sends to this user fail with 403 (``my_chat_member`` update)."""
+        if not self.blocked:
+            self.blocked = True
+            self._member_update("member", "kicked")
+
+    def unblock(self) -> None:
+        """Unblock the bot again."""
+        if self.blocked:
+            self.blocked = False
+            self._member_update("kicked", "member")
+
+    def _member_update(self, old: str, new: str) -> None:
+        def member(status: str) -> dict[str, Any]:
+            entry: dict[str, Any] = {"status": status, "user": dict(self._server.bot_user)}
+            if status == "kicked":
+                entry["until_date"] = 0
+            return entry
+
+        self._server.record(
+            TranscriptEntry(
+                self.name, self.id, "block" if new == "kicked" else "unblock", user_id=self.id
+            )
+        )
+        self._server.enqueue(
+            "my_chat_member",
+            {
+                "chat": dict(self._chat.info),
+                "from": self.as_user(),
+                "date": int(time.time()),
+                "old_chat_member": member(old),
+                "new_chat_member": member(new),
+            },
+        )
+
+
+class FakeGroup(ChatView):
+    """A group chat with the bot in it (for group-chat and hostile-input tests)."""
+
+    def __init__(self, server: FakeBotApi, chat_id: int, title: str) -> None:
+        super().__init__(server, chat_id)
+        self.id = chat_id
+        self.title = title
+
+    def __repr__(self) -> str:
+        return f"FakeGroup({self.id}, {self.title!r})"
+
+    async def send(self, user: FakeUser, text: str) -> dict[str, Any]:
+        """``user`` writes ``text`` in this group."""
+        content: dict[str, Any] = {"text": text}
+        entities = text_entities(text)
+        if entities:
+            content["entities"] = entities
+        return await user._post(content, "text", text, chat_id=self.id)

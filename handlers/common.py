@@ -1,0 +1,88 @@
+"""Shared glue: who sent an update, replying in their language, refusing politely."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.actor import Actor
+from bot.errors import DomainError
+from bot.messages import Outgoing
+from bot.models import Lang
+from bot.services import Services
+from bot.texts import plain, t
+from handlers.render import HTML, markup
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def display_name(update: Update) -> str:
+    user = update.effective_user
+    if user is None:
+        return ""
+    return " ".join(p for p in (user.first_name, user.last_name) if p).strip()[:64]
+
+
+class Glue:
+    """Base for the audience modules: holds the services and small helpers."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def actor(self, update: Update) -> Actor:
+        user = update.effective_user
+        assert user is not None
+        return await self.services.people.identify(
+            user.id, display_name(update), user.language_code
+        )
+
+    async def say(
+        self,
+        update: Update,
+        lang: Lang,
+        key: str,
+        reply_markup: ReplyKeyboardMarkup | None = None,
+        **params: object,
+    ) -> Message | None:
+        chat = update.effective_chat
+        if chat is None:
+            return None
+        return await chat.send_message(
+            t(lang, key, **params), parse_mode=HTML, reply_markup=reply_markup
+        )
+
+    async def show(self, update: Update, message: Outgoing) -> Message | None:
+        chat = update.effective_chat
+        if chat is None:
+            return None
+        return await chat.send_message(message.text, parse_mode=HTML, reply_markup=markup(message))
+
+    async def refuse(self, update: Update, lang: Lang, error: DomainError) -> None:
+        """A refused press gets a pop-up; a refused message gets a reply."""
+        text = plain(lang, error.key, **error.params) if error.key else plain(lang, "error.generic")
+        query = update.callback_query
+        if query is not None:
+            await query.answer(text[:200], show_alert=True)
+        elif update.effective_chat is not None:
+            await update.effective_chat.send_message(
+                t(lang, error.key, **error.params), parse_mode=HTML
+            )
+
+
+async def ack(query: CallbackQuery | None, text: str | None = None) -> None:
+    if query is not None:
+        await query.answer(text[:200] if text else None)
+
+
+async def drop_buttons(query: CallbackQuery | None) -> None:
+    """Remove the inline keyboard from the pressed message (its choice is made)."""
+    if query is None or query.message is None:
+        return
+    try:
+        await query.edit_message_reply_markup(None)
+    except Exception:  # the message may be too old or already without buttons
+        log.debug("could not remove buttons", exc_info=True)

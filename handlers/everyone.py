@@ -1,0 +1,199 @@
+"""Commands for everyone: /start (with deep links), /help, /lang, /cancel, unknown input."""
+
+from __future__ import annotations
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.ext import ContextTypes
+
+from bot.actor import Actor
+from bot.callbacks import decode, encode
+from bot.messages import Button, Outgoing
+from bot.models import Lang
+from bot.texts import plain
+from handlers.common import Glue, ack
+from handlers.render import resident_menu
+from handlers.stations import StationPicker
+
+Context = ContextTypes.DEFAULT_TYPE
+
+RESIDENT_COMMANDS = ["start", "report", "my", "station", "reception", "lang", "help", "cancel"]
+DEPUTY_COMMANDS = ["start", "tasks", "reception", "lang", "help", "cancel"]
+STAFF_COMMANDS = ["start", "reception", "lang", "help", "cancel"]
+ADMIN_COMMANDS = ["start", "lang", "help", "cancel"]
+
+COMMAND_HELP = {
+    "start": {"zh": "开始", "en": "Start"},
+    "report": {"zh": "我要反映", "en": "Raise an issue"},
+    "my": {"zh": "我的事项", "en": "My issues"},
+    "station": {"zh": "选择联络站", "en": "Choose my station"},
+    "reception": {"zh": "接待日", "en": "Reception days"},
+    "tasks": {"zh": "我的待办", "en": "My open issues"},
+    "lang": {"zh": "语言 / Language", "en": "Language / 语言"},
+    "help": {"zh": "帮助", "en": "Help"},
+    "cancel": {"zh": "取消当前操作", "en": "Cancel what I am doing"},
+}
+
+
+def commands_for(actor: Actor) -> list[str]:
+    names: list[str] = []
+    groups = [RESIDENT_COMMANDS]
+    if actor.is_deputy:
+        groups.append(DEPUTY_COMMANDS)
+    if actor.is_staff:
+        groups.append(STAFF_COMMANDS)
+    if actor.admin:
+        groups.append(ADMIN_COMMANDS)
+    if not actor.is_resident_only:
+        groups = groups[1:]
+    for group in groups:
+        names += [n for n in group if n not in names]
+    return names
+
+
+def bot_commands(names: list[str], lang: Lang) -> list[BotCommand]:
+    return [BotCommand(n, COMMAND_HELP[n][lang.value]) for n in names]
+
+
+def help_keys(actor: Actor) -> list[str]:
+    keys = []
+    if actor.is_resident_only:
+        keys.append("help.resident")
+    if actor.is_deputy:
+        keys.append("help.deputy")
+    if actor.is_staff:
+        keys.append("help.staff")
+    if actor.admin:
+        keys.append("help.admin")
+    return keys
+
+
+class Everyone(Glue):
+    async def start(self, update: Update, context: Context) -> None:
+        """/start, /start st_<key>: greet by role; residents choose or bind a station."""
+        actor = await self.services.people.start(await self.actor(update))
+        lang = actor.lang
+        payload = context.args[0] if context.args else ""
+        if actor.is_resident_only:
+            await self.say(
+                update,
+                lang,
+                "welcome.resident",
+                reply_markup=resident_menu(lang),
+                name=actor.person.name,
+            )
+        await self._greet_roles(update, actor)
+        if not actor.is_resident_only and update.effective_chat is not None:
+            await context.bot.set_my_commands(
+                bot_commands(commands_for(actor), lang),
+                scope=BotCommandScopeChat(update.effective_chat.id),
+            )
+        if payload.startswith("st_"):
+            station = await self.services.people.station_by_key(payload[3:])
+            if station is None:
+                await self.say(update, lang, "start.bad_payload")
+            else:
+                await self.services.people.bind_station(actor, station.id)
+                await self.say(
+                    update, lang, "start.bound", station=station.name, district=station.district
+                )
+                await self.say(update, lang, "welcome.station", station=station.name)
+                return
+        elif payload:
+            await self.say(update, lang, "start.bad_payload")
+        if actor.is_resident_only:
+            station = await self.services.people.station(actor.person.station_id)
+            if station is None:
+                await StationPicker(self.services).offer(update, actor)
+            else:
+                await self.say(update, lang, "welcome.station", station=station.name)
+
+    async def _greet_roles(self, update: Update, actor: Actor) -> None:
+        lang = actor.lang
+        name = actor.person.name
+        if actor.deputy_at:
+            names = await self._station_names(actor.deputy_at)
+            await self.say(update, lang, "welcome.deputy", name=name, stations=names)
+        if actor.staff_at:
+            names = await self._station_names(actor.staff_at)
+            await self.say(update, lang, "welcome.staff", name=name, stations=names)
+        if actor.admin:
+            await self.say(update, lang, "welcome.admin", name=name)
+
+    async def _station_names(self, ids: frozenset[int]) -> str:
+        names = []
+        for station_id in sorted(ids):
+            station = await self.services.people.station(station_id)
+            if station is not None:
+                names.append(station.name)
+        return "、".join(names)
+
+    async def help(self, update: Update, context: Context) -> None:
+        actor = await self.actor(update)
+        for key in help_keys(actor):
+            await self.say(update, actor.lang, key)
+
+    async def lang(self, update: Update, context: Context) -> None:
+        actor = await self.actor(update)
+        choice = Outgoing(
+            text=plain(actor.lang, "lang.choose"),
+            buttons=(
+                (
+                    Button(text=plain(Lang.ZH, "lang.zh"), data=encode("lang", "zh")),
+                    Button(text=plain(Lang.EN, "lang.en"), data=encode("lang", "en")),
+                ),
+            ),
+        )
+        await self.show(update, choice)
+
+    async def lang_chosen(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None
+        parsed = decode(query.data)
+        lang = Lang.EN if parsed is not None and parsed.verb == "en" else Lang.ZH
+        actor = await self.services.people.set_lang(await self.actor(update), lang)
+        await ack(query)
+        await query.edit_message_text(plain(lang, "lang.set"))
+        if actor.is_resident_only:
+            await self.say(update, lang, "menu.hint", reply_markup=resident_menu(lang))
+        elif update.effective_chat is not None:
+            await context.bot.set_my_commands(
+                bot_commands(commands_for(actor), lang),
+                scope=BotCommandScopeChat(update.effective_chat.id),
+            )
+
+    async def cancel(self, update: Update, context: Context) -> None:
+        """/cancel outside a report: drop a pending question, if any."""
+        actor = await self.actor(update)
+        had = await self.services.workflow.clear_prompt(actor)
+        had = await self.services.reports.cancel(actor) or had
+        await self.say(update, actor.lang, "cancel.done" if had else "cancel.nothing")
+
+    async def unknown_command(self, update: Update, context: Context) -> None:
+        actor = await self.actor(update)
+        await self.say(update, actor.lang, "unknown.command")
+        await self.help(update, context)
+
+    async def unknown_text(self, update: Update, context: Context) -> None:
+        actor = await self.actor(update)
+        await self.say(update, actor.lang, "unknown.text")
+
+    async def stale_button(self, update: Update, context: Context) -> None:
+        actor = await self.actor(update)
+        if update.callback_query is not None:
+            await update.callback_query.answer(
+                plain(actor.lang, "error.stale_button"), show_alert=True
+            )
+
+    async def group_message(self, update: Update, context: Context) -> None:
+        """The bot works in private chats; in groups it stays quiet except when addressed."""
+        message = update.effective_message
+        if message is not None and message.text and message.text.startswith("/"):
+            lang = (
+                Lang.EN
+                if (
+                    update.effective_user
+                    and (update.effective_user.language_code or "").startswith("en")
+                )
+                else Lang.ZH
+            )
+            await message.reply_text(plain(lang, "group.private_only"))

@@ -1,0 +1,73 @@
+"""Shared pieces for issue buttons: parse `iss:<verb>:<id>[:<arg>]` and refuse politely."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.actor import Actor
+from bot.callbacks import decode
+from bot.errors import DomainError
+from bot.messages import Outgoing
+from bot.services.workflow import Context as IssueContext
+from bot.texts import t
+from handlers.common import Glue
+
+Context = ContextTypes.DEFAULT_TYPE
+Action = Callable[[Update, Actor, int, tuple[int, ...]], Awaitable[None]]
+
+
+class IssueGlue(Glue):
+    def pressed(
+        self, action: Action, arity: int = 1
+    ) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+        """Wrap a button action: identify the presser, parse the data, refuse DomainErrors."""
+
+        async def handler(update: Update, context: Context) -> None:
+            query = update.callback_query
+            assert query is not None
+            actor = await self.actor(update)
+            parsed = decode(query.data)
+            try:
+                if parsed is None or len(parsed.args) != arity:
+                    raise DomainError("malformed", key="error.stale_button")
+                await action(update, actor, parsed.args[0], parsed.args[1:])
+            except DomainError as exc:
+                await self.refuse(update, actor.lang, exc)
+
+        return handler
+
+    async def card(
+        self, update: Update, actor: Actor, ctx: IssueContext, head: str = "deputy.working"
+    ) -> None:
+        from bot import views
+
+        await self.show(
+            update,
+            views.working_card(
+                actor.lang,
+                ctx.issue,
+                ctx.station,
+                ctx.category,
+                ctx.resident,
+                self.services.settings.zone,
+                head,
+            ),
+        )
+
+    async def prompt(
+        self, update: Update, actor: Actor, key: str, skippable: bool = False, **params: object
+    ) -> None:
+        from bot.callbacks import encode
+        from bot.messages import Button
+        from bot.texts import plain
+
+        buttons = (
+            ((Button(text=plain(actor.lang, "btn.skip"), data=encode("pr", "skip")),),)
+            if skippable
+            else ()
+        )
+        await self.show(update, Outgoing(text=t(actor.lang, key, **params), buttons=buttons))

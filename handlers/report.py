@@ -1,0 +1,360 @@
+"""The resident's /report conversation: station → category → description → extras →
+summary (with similar issues to 附议) → #number. State persists in SQLite."""
+
+from __future__ import annotations
+
+import warnings
+
+from telegram import ReplyKeyboardRemove, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import views
+from bot.actor import Actor
+from bot.callbacks import decode, encode
+from bot.errors import DomainError, LimitReached
+from bot.messages import Button, Outgoing
+from bot.services.reporting import MAX_DESCRIPTION, MAX_PHOTOS, MIN_DESCRIPTION, NeedStation
+from bot.texts import plain, t
+from handlers.common import Glue, ack, drop_buttons
+from handlers.render import menu_labels, resident_menu
+from handlers.stations import StationPicker
+
+Context = ContextTypes.DEFAULT_TYPE
+
+STATION, CATEGORY, DESCRIPTION, EXTRAS, CONFIRM = (
+    "station",
+    "category",
+    "description",
+    "extras",
+    "confirm",
+)
+END = ConversationHandler.END
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+
+
+class Report(Glue):
+    async def begin(self, update: Update, context: Context) -> str | int:
+        """/report or 我要反映: start a draft (asking for the station first if needed)."""
+        actor = await self.actor(update)
+        try:
+            await self.services.reports.begin(actor)
+        except NeedStation:
+            await self.say(update, actor.lang, "report.need_station")
+            await StationPicker(self.services).offer(update, actor)
+            return STATION
+        except LimitReached as exc:
+            await self.refuse(update, actor.lang, exc)
+            return END
+        await self._categories(update, actor)
+        return CATEGORY
+
+    async def _categories(self, update: Update, actor: Actor) -> None:
+        lang = actor.lang
+        station = await self.services.people.station(
+            (await self.services.people.refresh(actor)).person.station_id
+        )
+        categories = await self.services.reports.categories()
+        buttons = [Button(text=c.name(lang), data=encode("rep", "cat", c.id)) for c in categories]
+        rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+        rows += ((Button(text=plain(lang, "btn.cancel"), data=encode("rep", "cancel")),),)
+        await self.show(
+            update,
+            Outgoing(
+                text=t(lang, "report.choose_category", station=station.name if station else ""),
+                buttons=rows,
+            ),
+        )
+
+    async def station_picked(self, update: Update, context: Context) -> str:
+        """STATION: a station was chosen inside /report; carry on to the categories."""
+        picker = StationPicker(self.services)
+        station = await picker.station_picked(update, context)
+        if station is None:
+            return STATION
+        return await self._restart(update)
+
+    async def district_chosen(self, update: Update, context: Context) -> str:
+        await StationPicker(self.services).district_chosen(update, context)
+        return STATION
+
+    async def location_for_station(self, update: Update, context: Context) -> str:
+        await StationPicker(self.services).location_shared(update, context)
+        return STATION
+
+    async def _restart(self, update: Update) -> str:
+        actor = await self.actor(update)
+        try:
+            await self.services.reports.begin(actor)
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return STATION
+        await self._categories(update, actor)
+        return CATEGORY
+
+    async def category_chosen(self, update: Update, context: Context) -> str:
+        query = update.callback_query
+        assert query is not None
+        actor = await self.actor(update)
+        parsed = decode(query.data)
+        try:
+            if parsed is None or len(parsed.args) != 1:
+                raise DomainError("bad data", key="error.stale_button")
+            category = await self.services.reports.choose_category(actor, parsed.args[0])
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return CATEGORY
+        await ack(query)
+        await query.edit_message_text(
+            t(
+                actor.lang,
+                "report.ask_description",
+                category=category.name(actor.lang),
+                min=MIN_DESCRIPTION,
+                max=MAX_DESCRIPTION,
+            ),
+            parse_mode="HTML",
+        )
+        return DESCRIPTION
+
+    async def described(self, update: Update, context: Context) -> str:
+        """DESCRIPTION: text, or a photo with a caption (the photo is kept too)."""
+        message = update.effective_message
+        assert message is not None
+        actor = await self.actor(update)
+        text = message.text if message.text is not None else message.caption
+        try:
+            if message.photo and text is None:
+                await self.services.reports.add_photo(actor, message.photo[-1].file_id)
+                await self.say(update, actor.lang, "report.expect_description")
+                return DESCRIPTION
+            await self.services.reports.describe(actor, text or "")
+            if message.photo:
+                await self.services.reports.add_photo(actor, message.photo[-1].file_id)
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return DESCRIPTION
+        await self._extras_prompt(update, actor, "report.ask_extras", "btn.skip")
+        return EXTRAS
+
+    async def _extras_prompt(
+        self, update: Update, actor: Actor, key: str, button: str, **params: object
+    ) -> None:
+        lang = actor.lang
+        await self.show(
+            update,
+            Outgoing(
+                text=t(lang, key, max=MAX_PHOTOS, **params),
+                buttons=((Button(text=plain(lang, button), data=encode("rep", "skip")),),),
+            ),
+        )
+
+    async def photo_added(self, update: Update, context: Context) -> str:
+        message = update.effective_message
+        assert message is not None and message.photo
+        actor = await self.actor(update)
+        try:
+            draft = await self.services.reports.add_photo(actor, message.photo[-1].file_id)
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return EXTRAS
+        await self._extras_prompt(
+            update, actor, "report.photo_added", "btn.done", count=len(draft.photos)
+        )
+        return EXTRAS
+
+    async def location_added(self, update: Update, context: Context) -> str:
+        message = update.effective_message
+        assert message is not None and message.location is not None
+        actor = await self.actor(update)
+        await self.services.reports.set_location(
+            actor, message.location.latitude, message.location.longitude
+        )
+        await self._extras_prompt(update, actor, "report.location_added", "btn.done")
+        return EXTRAS
+
+    async def extras_done(self, update: Update, context: Context) -> str | int:
+        """跳过 / 完成: show similar open issues (附议) and the summary with 提交 / 取消."""
+        query = update.callback_query
+        actor = await self.actor(update)
+        lang = actor.lang
+        await ack(query)
+        await drop_buttons(query)
+        draft = await self.services.reports.current(actor)
+        if draft is None or draft.description is None or draft.category_id is None:
+            await self.say(update, lang, "report.no_draft")
+            return END
+        similar = await self.services.reports.similar(actor)
+        if similar:
+            lines = [t(lang, "report.similar")]
+            rows = []
+            for issue in similar:
+                lines.append(
+                    t(
+                        lang,
+                        "report.similar_item",
+                        number=issue.id,
+                        state=views.state_name(lang, issue.state),
+                        count=issue.supporters,
+                        text=views.preview(issue.description),
+                    )
+                )
+                rows.append(
+                    (
+                        Button(
+                            text=plain(lang, "btn.support", number=issue.id),
+                            data=encode("rep", "me2", issue.id),
+                        ),
+                    )
+                )
+            await self.show(update, Outgoing(text="\n".join(lines), buttons=tuple(rows)))
+        station = await self.services.people.station(draft.station_id)
+        category = next(
+            c for c in await self.services.reports.categories() if c.id == draft.category_id
+        )
+        summary = t(
+            lang,
+            "report.summary",
+            station=station.name if station else "",
+            category=category.name(lang),
+            text=draft.description,
+            photos=len(draft.photos),
+            location=plain(
+                lang, "report.location_yes" if draft.lat is not None else "report.location_no"
+            ),
+        )
+        await self.show(
+            update,
+            Outgoing(
+                text=summary,
+                buttons=(
+                    (
+                        Button(text=plain(lang, "btn.submit"), data=encode("rep", "submit")),
+                        Button(text=plain(lang, "btn.cancel"), data=encode("rep", "cancel")),
+                    ),
+                ),
+            ),
+        )
+        return CONFIRM
+
+    async def submit(self, update: Update, context: Context) -> int:
+        """提交: the issue exists from here on; the resident sees its #number."""
+        query = update.callback_query
+        actor = await self.actor(update)
+        try:
+            issue = await self.services.reports.submit(actor)
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return END
+        await ack(query)
+        await drop_buttons(query)
+        await self.say(
+            update,
+            actor.lang,
+            "report.submitted",
+            reply_markup=resident_menu(actor.lang),
+            number=issue.id,
+        )
+        return END
+
+    async def support(self, update: Update, context: Context) -> int | str:
+        """附议 an existing issue instead of filing a duplicate."""
+        query = update.callback_query
+        assert query is not None
+        actor = await self.actor(update)
+        parsed = decode(query.data)
+        try:
+            if parsed is None or len(parsed.args) != 1:
+                raise DomainError("bad data", key="error.stale_button")
+            issue = await self.services.reports.support(actor, parsed.args[0])
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return CONFIRM
+        await ack(query)
+        await drop_buttons(query)
+        await self.say(
+            update, actor.lang, "report.supported", number=issue.id, count=issue.supporters
+        )
+        return END
+
+    async def cancel(self, update: Update, context: Context) -> int:
+        actor = await self.actor(update)
+        await self.services.reports.cancel(actor)
+        await self.services.workflow.clear_prompt(actor)
+        await ack(update.callback_query)
+        await drop_buttons(update.callback_query)
+        await self.say(
+            update, actor.lang, "report.cancelled", reply_markup=resident_menu(actor.lang)
+        )
+        return END
+
+    def expect(self, key: str, state: str):  # type: ignore[no-untyped-def]
+        """A handler that answers unexpected input with what this step needs."""
+
+        async def handler(update: Update, context: Context) -> str:
+            actor = await self.actor(update)
+            await self.say(update, actor.lang, key, max=MAX_PHOTOS, min=MIN_DESCRIPTION)
+            return state
+
+        return handler
+
+    def conversation(self) -> ConversationHandler[Context]:
+        everything = PRIVATE & ~filters.COMMAND
+        menu = filters.Text(menu_labels("menu.report"))
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*per_message.*")
+            return ConversationHandler(
+                name="report",
+                persistent=True,
+                allow_reentry=True,
+                entry_points=[
+                    CommandHandler("report", self.begin, filters=PRIVATE),
+                    MessageHandler(PRIVATE & menu, self.begin),
+                ],
+                states={
+                    STATION: [
+                        CallbackQueryHandler(self.district_chosen, pattern=r"^st:dist:"),
+                        CallbackQueryHandler(self.station_picked, pattern=r"^st:pick:"),
+                        MessageHandler(PRIVATE & filters.LOCATION, self.location_for_station),
+                    ],
+                    CATEGORY: [
+                        CallbackQueryHandler(self.category_chosen, pattern=r"^rep:cat:"),
+                        MessageHandler(everything, self.expect("report.expect_category", CATEGORY)),
+                    ],
+                    DESCRIPTION: [
+                        MessageHandler(
+                            PRIVATE & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND,
+                            self.described,
+                        ),
+                        MessageHandler(
+                            everything, self.expect("report.expect_description", DESCRIPTION)
+                        ),
+                    ],
+                    EXTRAS: [
+                        MessageHandler(PRIVATE & filters.PHOTO, self.photo_added),
+                        MessageHandler(PRIVATE & filters.LOCATION, self.location_added),
+                        CallbackQueryHandler(self.extras_done, pattern=r"^rep:skip$"),
+                        MessageHandler(everything, self.expect("report.expect_extras", EXTRAS)),
+                    ],
+                    CONFIRM: [
+                        CallbackQueryHandler(self.submit, pattern=r"^rep:submit$"),
+                        CallbackQueryHandler(self.support, pattern=r"^rep:me2:"),
+                        MessageHandler(everything, self.expect("report.expect_confirm", CONFIRM)),
+                    ],
+                },
+                fallbacks=[
+                    CommandHandler("cancel", self.cancel),
+                    CallbackQueryHandler(self.cancel, pattern=r"^rep:cancel$"),
+                ],
+            )
+
+    async def remove_keyboard(self, update: Update) -> None:
+        chat = update.effective_chat
+        if chat is not None:
+            await chat.send_message("…", reply_markup=ReplyKeyboardRemove())

@@ -1,0 +1,105 @@
+"""Residents after filing: /my and the timeline, follow-ups, answers, withdrawal, rating."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import views
+from bot.actor import Actor
+from bot.callbacks import decode, encode
+from bot.messages import Button, Outgoing
+from bot.models import OPEN_STATES, Rating, Role
+from bot.texts import plain, t
+from handlers.common import ack, drop_buttons
+from handlers.issues import Context, IssueGlue
+
+PAGE = 10
+
+
+class Resident(IssueGlue):
+    async def my(self, update: Update, context: Context) -> None:
+        """/my: the resident's issues, newest first; each opens its timeline."""
+        actor = await self.actor(update)
+        await self._my_page(update, actor, 0)
+
+    async def my_more(self, update: Update, context: Context) -> None:
+        actor = await self.actor(update)
+        parsed = decode(update.callback_query.data if update.callback_query else None)
+        offset = parsed.args[0] if parsed and parsed.args else 0
+        await ack(update.callback_query)
+        await self._my_page(update, actor, offset)
+
+    async def _my_page(self, update: Update, actor: Actor, offset: int) -> None:
+        lang = actor.lang
+        items, total = await self.services.workflow.my_issues(actor, PAGE, offset)
+        if not items:
+            await self.say(update, lang, "my.none")
+            return
+        rows: list[tuple[Button, ...]] = [
+            (
+                Button(
+                    text=views.resident_issue_line(lang, ctx.issue, ctx.category),
+                    data=encode("iss", "view", ctx.issue.id),
+                ),
+            )
+            for ctx in items
+        ]
+        if offset + PAGE < total:
+            rows.append(
+                (Button(text=plain(lang, "btn.more"), data=encode("my", "page", offset + PAGE)),)
+            )
+        await self.show(update, Outgoing(text=t(lang, "my.head", total=total), buttons=tuple(rows)))
+
+    async def view(self, update: Update, actor: Actor, issue_id: int, _: tuple[int, ...]) -> None:
+        """The timeline of one issue; its resident may add a message or withdraw while open."""
+        ctx, events = await self.services.workflow.timeline(actor, issue_id)
+        lang = actor.lang
+        zone = self.services.settings.zone
+        text = views.timeline(lang, ctx.issue, events, zone)
+        rows: tuple[tuple[Button, ...], ...] = ()
+        if Role.RESIDENT in actor.roles_for(ctx.issue) and ctx.issue.state in OPEN_STATES:
+            rows = (
+                (
+                    views.button(lang, "btn.follow_up", encode("iss", "fu", issue_id)),
+                    views.button(lang, "btn.withdraw", encode("iss", "wd", issue_id)),
+                ),
+            )
+        await ack(update.callback_query)
+        await self.show(update, Outgoing(text=text, buttons=rows))
+
+    async def follow_up(
+        self, update: Update, actor: Actor, issue_id: int, _: tuple[int, ...]
+    ) -> None:
+        await self.services.workflow.ask_for(actor, "follow_up", issue_id)
+        await ack(update.callback_query)
+        await self.prompt(update, actor, "resident.ask_follow_up", number=issue_id)
+
+    async def answer(self, update: Update, actor: Actor, issue_id: int, _: tuple[int, ...]) -> None:
+        await self.services.workflow.ask_for(actor, "follow_up", issue_id, answer=1)
+        await ack(update.callback_query)
+        await self.prompt(update, actor, "resident.ask_answer", number=issue_id)
+
+    async def withdraw(
+        self, update: Update, actor: Actor, issue_id: int, _: tuple[int, ...]
+    ) -> None:
+        await self.services.workflow.withdraw(actor, issue_id)
+        await ack(update.callback_query)
+        await drop_buttons(update.callback_query)
+        await self.say(update, actor.lang, "resident.withdrawn", number=issue_id)
+
+    async def rate(
+        self, update: Update, actor: Actor, issue_id: int, args: tuple[int, ...]
+    ) -> None:
+        rating = views.RATING_CODES.get(args[0])
+        if rating is None:
+            from bot.errors import DomainError
+
+            raise DomainError("bad rating", key="error.stale_button")
+        await self.services.workflow.rate(actor, issue_id, rating)
+        await ack(update.callback_query)
+        await drop_buttons(update.callback_query)
+        if rating is Rating.UNSATISFIED:
+            await self.services.workflow.ask_for(actor, "unsatisfied", issue_id)
+            await self.prompt(update, actor, "resident.reopened", skippable=True, number=issue_id)
+        else:
+            await self.say(update, actor.lang, "resident.closed", number=issue_id)

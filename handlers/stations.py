@@ -1,0 +1,175 @@
+"""Choosing a station (district → station, or nearest to a location), /station, /reception."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.actor import Actor
+from bot.callbacks import decode, encode
+from bot.errors import DomainError
+from bot.messages import Button, Outgoing
+from bot.models import Station
+from bot.texts import plain, t
+from handlers.common import Glue, ack
+from handlers.render import inline, location_request, resident_menu
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+class StationPicker(Glue):
+    async def offer(self, update: Update, actor: Actor) -> None:
+        """District buttons, plus a reply button to share a location."""
+        lang = actor.lang
+        districts = await self.services.people.districts()
+        if not districts:
+            await self.say(update, lang, "station.none_configured")
+            return
+        rows = []
+        row: list[Button] = []
+        for name, anchor, _count in districts:
+            row.append(Button(text=name, data=encode("st", "dist", anchor)))
+            if len(row) == 3:
+                rows.append(tuple(row))
+                row = []
+        if row:
+            rows.append(tuple(row))
+        await self.show(
+            update, Outgoing(text=t(lang, "welcome.choose_station"), buttons=tuple(rows))
+        )
+        await self.say(update, lang, "station.location_hint", reply_markup=location_request(lang))
+
+    async def station_command(self, update: Update, context: Context) -> None:
+        """/station: show the current station and offer a change."""
+        actor = await self.actor(update)
+        station = await self.services.people.station(actor.person.station_id)
+        if station is None:
+            await self.say(update, actor.lang, "station.none")
+        else:
+            await self.say(
+                update,
+                actor.lang,
+                "station.current",
+                station=station.name,
+                district=station.district,
+                address=station.address or "—",
+            )
+        await self.offer(update, actor)
+
+    async def district_chosen(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None
+        actor = await self.actor(update)
+        parsed = decode(query.data)
+        try:
+            if parsed is None or len(parsed.args) != 1:
+                raise DomainError("bad data", key="error.stale_button")
+            stations = await self.services.people.stations_in_district_of(parsed.args[0])
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return
+        await ack(query)
+        buttons = tuple((Button(text=s.name, data=encode("st", "pick", s.id)),) for s in stations)
+        await query.edit_message_text(
+            t(
+                actor.lang,
+                "station.pick_station",
+                district=stations[0].district if stations else "",
+            ),
+            parse_mode="HTML",
+            reply_markup=inline(buttons),
+        )
+
+    async def station_picked(self, update: Update, context: Context) -> Station | None:
+        query = update.callback_query
+        assert query is not None
+        actor = await self.actor(update)
+        parsed = decode(query.data)
+        try:
+            if parsed is None or len(parsed.args) != 1:
+                raise DomainError("bad data", key="error.stale_button")
+            station = await self.services.people.bind_station(actor, parsed.args[0])
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return None
+        await ack(query)
+        await query.edit_message_text(
+            t(actor.lang, "start.bound", station=station.name, district=station.district),
+            parse_mode="HTML",
+        )
+        return station
+
+    async def station_picked_outside_report(self, update: Update, context: Context) -> None:
+        station = await self.station_picked(update, context)
+        if station is not None:
+            actor = await self.actor(update)
+            await self.say(
+                update,
+                actor.lang,
+                "welcome.station",
+                reply_markup=resident_menu(actor.lang),
+                station=station.name,
+            )
+
+    async def location_shared(self, update: Update, context: Context) -> None:
+        """A location outside /report: the nearest three stations."""
+        message = update.effective_message
+        assert message is not None and message.location is not None
+        actor = await self.actor(update)
+        lang = actor.lang
+        near = await self.services.people.nearest(
+            message.location.latitude, message.location.longitude
+        )
+        if not near:
+            await self.say(update, lang, "station.no_location")
+            return
+        buttons = tuple(
+            (
+                Button(
+                    text=plain(
+                        lang, "station.nearest_item", station=n.station.name, km=f"{n.km:.1f}"
+                    ),
+                    data=encode("st", "pick", n.station.id),
+                ),
+            )
+            for n in near
+        )
+        await self.show(update, Outgoing(text=t(lang, "station.nearest"), buttons=buttons))
+
+    async def reception(self, update: Update, context: Context) -> None:
+        """/reception: the station's reception slots and deputies on duty."""
+        actor = await self.actor(update)
+        lang = actor.lang
+        station_ids = [actor.person.station_id] if actor.person.station_id else []
+        station_ids += sorted(actor.deputy_at | actor.staff_at)
+        if not station_ids:
+            await self.say(update, lang, "station.none")
+            await self.offer(update, actor)
+            return
+        shown: set[int] = set()
+        for station_id in station_ids:
+            if station_id in shown:
+                continue
+            shown.add(station_id)
+            station = await self.services.people.station(station_id)
+            if station is None:
+                continue
+            slots, deputies = await self.services.people.reception(station_id)
+            lines = [t(lang, "reception.head", station=station.name)]
+            if not slots:
+                lines.append(t(lang, "reception.none"))
+            for slot in slots:
+                lines.append(
+                    t(
+                        lang,
+                        "reception.slot",
+                        weekday=plain(lang, f"weekday.{slot.weekday}"),
+                        start=slot.start,
+                        end=slot.end,
+                    )
+                )
+            if deputies:
+                lines.append(
+                    t(lang, "reception.deputies", names="、".join(d.name for d in deputies))
+                )
+            await self.show(update, Outgoing(text="\n".join(lines)))

@@ -1,0 +1,227 @@
+"""Issues, their photos, 附议 supporters, declines and the event timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.models import Event, Issue, State
+from storage._base import Repo
+
+_COLS = (
+    "i.id, i.station_id, i.category_id, i.resident_id, i.source, i.description, i.lat, i.lon, "
+    "i.share_phone, i.state, i.owner_id, i.department_id, i.supervised, i.reopen_count, "
+    "i.rating, i.close_reason, i.reply_text, i.reject_reason, i.created_at, i.accepted_at, "
+    "i.transferred_at, i.replied_at, i.closed_at, i.accept_due, i.reply_due, i.updated_at"
+)
+_UPDATABLE = {
+    "state",
+    "owner_id",
+    "department_id",
+    "supervised",
+    "reopen_count",
+    "rating",
+    "close_reason",
+    "reply_text",
+    "reject_reason",
+    "accepted_at",
+    "transferred_at",
+    "replied_at",
+    "closed_at",
+    "reply_due",
+    "updated_at",
+}
+
+
+def _issue(row: Any, photos: tuple[str, ...] = (), supporters: int = 0) -> Issue:
+    return Issue.model_validate({**dict(row), "photos": photos, "supporters": supporters})
+
+
+class IssueRepo(Repo):
+    async def create(
+        self,
+        *,
+        station_id: int,
+        category_id: int,
+        resident_id: int,
+        description: str,
+        lat: float | None,
+        lon: float | None,
+        source: str,
+        share_phone: bool,
+        now: int,
+        accept_due: int,
+        reply_due: int,
+        state: State = State.SUBMITTED,
+        owner_id: int | None = None,
+    ) -> int:
+        return await self._exec(
+            "INSERT INTO issues (station_id, category_id, resident_id, source, description, lat, "
+            "lon, share_phone, state, owner_id, created_at, accepted_at, accept_due, reply_due, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                station_id,
+                category_id,
+                resident_id,
+                source,
+                description,
+                lat,
+                lon,
+                int(share_phone),
+                state.value,
+                owner_id,
+                now,
+                now if owner_id is not None else None,
+                accept_due,
+                reply_due,
+                now,
+            ),
+        )
+
+    async def add_photos(self, issue_id: int, file_ids: tuple[str, ...]) -> None:
+        for position, file_id in enumerate(file_ids):
+            await self._exec(
+                "INSERT INTO issue_photos (issue_id, position, file_id) VALUES (?, ?, ?)",
+                (issue_id, position, file_id),
+            )
+
+    async def get(self, issue_id: int) -> Issue | None:
+        row = await self._one(f"SELECT {_COLS} FROM issues i WHERE i.id = ?", (issue_id,))
+        if row is None:
+            return None
+        photos = await self._all(
+            "SELECT file_id FROM issue_photos WHERE issue_id = ? ORDER BY position", (issue_id,)
+        )
+        supporters = await self._scalar(
+            "SELECT COUNT(*) FROM issue_supporters WHERE issue_id = ?", (issue_id,)
+        )
+        return _issue(row, tuple(str(p[0]) for p in photos), int(supporters or 0))
+
+    async def update(self, issue_id: int, **fields: Any) -> None:
+        unknown = set(fields) - _UPDATABLE
+        assert not unknown, f"not updatable: {unknown}"
+        values = [v.value if isinstance(v, State) else v for v in fields.values()]
+        sets = ", ".join(f"{name} = ?" for name in fields)
+        await self._exec(f"UPDATE issues SET {sets} WHERE id = ?", (*values, issue_id))
+
+    async def add_event(
+        self,
+        issue_id: int,
+        at: int,
+        actor_id: int | None,
+        kind: str,
+        from_state: State | None = None,
+        to_state: State | None = None,
+        note: str | None = None,
+    ) -> None:
+        await self._exec(
+            "INSERT INTO events (issue_id, at, actor_id, kind, from_state, to_state, note) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                issue_id,
+                at,
+                actor_id,
+                kind,
+                from_state.value if from_state else None,
+                to_state.value if to_state else None,
+                note,
+            ),
+        )
+
+    async def events(self, issue_id: int) -> list[Event]:
+        rows = await self._all(
+            "SELECT e.id, e.issue_id, e.at, e.actor_id, p.name AS actor_name, e.kind, "
+            "e.from_state, e.to_state, e.note FROM events e LEFT JOIN people p ON p.id = e.actor_id "
+            "WHERE e.issue_id = ? ORDER BY e.id",
+            (issue_id,),
+        )
+        return [Event.model_validate(dict(r)) for r in rows]
+
+    async def of_resident(self, person_id: int, limit: int = 10, offset: int = 0) -> list[Issue]:
+        rows = await self._all(
+            f"SELECT {_COLS} FROM issues i WHERE i.resident_id = ? AND i.source = 'resident' "
+            "ORDER BY i.id DESC LIMIT ? OFFSET ?",
+            (person_id, limit, offset),
+        )
+        return [_issue(r) for r in rows]
+
+    async def count_of_resident(self, person_id: int) -> int:
+        return int(
+            await self._scalar(
+                "SELECT COUNT(*) FROM issues WHERE resident_id = ? AND source = 'resident'",
+                (person_id,),
+            )
+            or 0
+        )
+
+    async def filed_since(self, person_id: int, since: int) -> int:
+        return int(
+            await self._scalar(
+                "SELECT COUNT(*) FROM issues WHERE resident_id = ? AND source = 'resident' "
+                "AND created_at >= ?",
+                (person_id, since),
+            )
+            or 0
+        )
+
+    async def open_of_owner(self, person_id: int, limit: int = 20) -> list[Issue]:
+        rows = await self._all(
+            f"SELECT {_COLS} FROM issues i WHERE i.owner_id = ? "
+            "AND i.state IN ('accepted', 'transferred') ORDER BY i.reply_due, i.id LIMIT ?",
+            (person_id, limit),
+        )
+        return [_issue(r) for r in rows]
+
+    async def pending_at(self, station_ids: list[int], exclude_declined_by: int) -> list[Issue]:
+        """Issues waiting for a deputy at these stations, which this person has not declined."""
+        if not station_ids:
+            return []
+        marks = ",".join("?" * len(station_ids))
+        rows = await self._all(
+            f"SELECT {_COLS} FROM issues i WHERE i.state = 'submitted' "
+            f"AND i.station_id IN ({marks}) AND NOT EXISTS (SELECT 1 FROM issue_declines d "
+            "WHERE d.issue_id = i.id AND d.person_id = ?) ORDER BY i.accept_due, i.id LIMIT 20",
+            (*station_ids, exclude_declined_by),
+        )
+        return [_issue(r) for r in rows]
+
+    async def open_similar(self, station_id: int, category_id: int, since: int) -> list[Issue]:
+        rows = await self._all(
+            f"SELECT {_COLS} FROM issues i WHERE i.station_id = ? AND i.category_id = ? "
+            "AND i.state IN ('submitted', 'accepted', 'transferred') AND i.created_at >= ? "
+            "ORDER BY i.id DESC LIMIT 200",
+            (station_id, category_id, since),
+        )
+        return [_issue(r) for r in rows]
+
+    async def add_supporter(self, issue_id: int, person_id: int, now: int) -> bool:
+        return (
+            await self._changes(
+                "INSERT OR IGNORE INTO issue_supporters (issue_id, person_id, created_at) "
+                "VALUES (?, ?, ?)",
+                (issue_id, person_id, now),
+            )
+            > 0
+        )
+
+    async def supporters(self, issue_id: int) -> list[int]:
+        rows = await self._all(
+            "SELECT person_id FROM issue_supporters WHERE issue_id = ? ORDER BY created_at",
+            (issue_id,),
+        )
+        return [int(r[0]) for r in rows]
+
+    async def add_decline(self, issue_id: int, person_id: int, reason: str, now: int) -> bool:
+        return (
+            await self._changes(
+                "INSERT OR IGNORE INTO issue_declines (issue_id, person_id, reason, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (issue_id, person_id, reason, now),
+            )
+            > 0
+        )
+
+    async def declined_by(self, issue_id: int) -> set[int]:
+        rows = await self._all(
+            "SELECT person_id FROM issue_declines WHERE issue_id = ?", (issue_id,)
+        )
+        return {int(r[0]) for r in rows}

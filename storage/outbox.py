@@ -1,0 +1,92 @@
+"""The outbox: notifications written with the change they announce, delivered after."""
+
+from __future__ import annotations
+
+from bot.messages import OutboxItem, Outgoing
+from storage._base import Repo
+
+
+class OutboxRepo(Repo):
+    async def add(
+        self,
+        chat_id: int,
+        message: Outgoing,
+        now: int,
+        *,
+        person_id: int | None = None,
+        not_before: int | None = None,
+        ref: str | None = None,
+    ) -> int:
+        return await self._exec(
+            "INSERT INTO outbox (created_at, not_before, chat_id, person_id, op, payload, ref) "
+            "VALUES (?, ?, ?, ?, 'send', ?, ?)",
+            (now, not_before or now, chat_id, person_id, message.model_dump_json(), ref),
+        )
+
+    async def add_edit(
+        self, chat_id: int, edit_ref: str, message: Outgoing, now: int, *, person_id: int | None
+    ) -> int:
+        return await self._exec(
+            "INSERT INTO outbox (created_at, not_before, chat_id, person_id, op, payload, edit_ref)"
+            " VALUES (?, ?, ?, ?, 'edit', ?, ?)",
+            (now, now, chat_id, person_id, message.model_dump_json(), edit_ref),
+        )
+
+    async def due(self, now: int, limit: int = 200) -> list[OutboxItem]:
+        rows = await self._all(
+            "SELECT id, chat_id, person_id, op, payload, ref, edit_ref, attempts FROM outbox "
+            "WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ? ORDER BY id LIMIT ?",
+            (now, limit),
+        )
+        return [
+            OutboxItem(
+                id=r["id"],
+                chat_id=r["chat_id"],
+                person_id=r["person_id"],
+                op=r["op"],
+                message=Outgoing.model_validate_json(r["payload"]),
+                ref=r["ref"],
+                edit_ref=r["edit_ref"],
+                attempts=r["attempts"],
+            )
+            for r in rows
+        ]
+
+    async def next_due_at(self) -> int | None:
+        value = await self._scalar(
+            "SELECT MIN(not_before) FROM outbox WHERE sent_at IS NULL AND failed IS NULL"
+        )
+        return None if value is None else int(value)
+
+    async def mark_sent(self, item_id: int, now: int) -> None:
+        await self._exec("UPDATE outbox SET sent_at = ? WHERE id = ?", (now, item_id))
+
+    async def mark_failed(self, item_id: int, reason: str) -> None:
+        await self._exec("UPDATE outbox SET failed = ? WHERE id = ?", (reason, item_id))
+
+    async def retry_later(self, item_id: int, not_before: int) -> None:
+        await self._exec(
+            "UPDATE outbox SET attempts = attempts + 1, not_before = ? WHERE id = ?",
+            (not_before, item_id),
+        )
+
+    async def unsent(self) -> int:
+        return int(
+            await self._scalar(
+                "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed IS NULL"
+            )
+            or 0
+        )
+
+    async def remember(self, ref: str, chat_id: int, message_id: int) -> None:
+        await self._exec(
+            "INSERT INTO message_refs (ref, chat_id, message_id) VALUES (?, ?, ?) "
+            "ON CONFLICT(ref, chat_id) DO UPDATE SET message_id = excluded.message_id",
+            (ref, chat_id, message_id),
+        )
+
+    async def recall(self, ref: str, chat_id: int) -> int | None:
+        value = await self._scalar(
+            "SELECT message_id FROM message_refs WHERE ref = ? AND chat_id = ?", (ref, chat_id)
+        )
+        return None if value is None else int(value)

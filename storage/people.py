@@ -1,0 +1,211 @@
+"""People: residents, deputies, staff, admins, and their station memberships."""
+
+from __future__ import annotations
+
+from bot.models import Lang, Person
+from storage._base import Repo
+
+_COLS = (
+    "id, key, name, level, telegram_id, phone, tg_language, lang, is_admin, started_at, "
+    "blocked_at, station_id"
+)
+
+
+def _person(row: object) -> Person:
+    return Person.model_validate(dict(row))  # type: ignore[call-overload]
+
+
+class PeopleRepo(Repo):
+    async def get(self, person_id: int) -> Person | None:
+        row = await self._one(f"SELECT {_COLS} FROM people WHERE id = ?", (person_id,))
+        return _person(row) if row else None
+
+    async def many(self, ids: list[int]) -> list[Person]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = await self._all(f"SELECT {_COLS} FROM people WHERE id IN ({marks})", ids)
+        return [_person(r) for r in rows]
+
+    async def by_telegram(self, telegram_id: int) -> Person | None:
+        row = await self._one(f"SELECT {_COLS} FROM people WHERE telegram_id = ?", (telegram_id,))
+        return _person(row) if row else None
+
+    async def by_key(self, key: str) -> Person | None:
+        row = await self._one(f"SELECT {_COLS} FROM people WHERE key = ?", (key,))
+        return _person(row) if row else None
+
+    async def by_phone(self, phone: str) -> list[Person]:
+        rows = await self._all(
+            f"SELECT {_COLS} FROM people WHERE phone = ? AND key IS NOT NULL", (phone,)
+        )
+        return [_person(r) for r in rows]
+
+    async def touch(self, telegram_id: int, name: str, tg_language: str | None, now: int) -> Person:
+        """The person behind a Telegram user, created as a resident on first contact.
+
+        Writing to the bot also makes them reachable again if they had blocked it.
+        """
+        await self._exec(
+            "INSERT INTO people (telegram_id, name, tg_language, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(telegram_id) DO UPDATE SET "
+            "  name = CASE WHEN people.key IS NULL THEN excluded.name ELSE people.name END, "
+            "  tg_language = excluded.tg_language, blocked_at = NULL",
+            (telegram_id, name, tg_language, now),
+        )
+        person = await self.by_telegram(telegram_id)
+        assert person is not None
+        return person
+
+    async def mark_started(self, person_id: int, now: int) -> None:
+        await self._exec(
+            "UPDATE people SET started_at = COALESCE(started_at, ?), blocked_at = NULL "
+            "WHERE id = ?",
+            (now, person_id),
+        )
+
+    async def mark_blocked(self, telegram_id: int, now: int) -> None:
+        await self._exec(
+            "UPDATE people SET blocked_at = ? WHERE telegram_id = ? AND blocked_at IS NULL",
+            (now, telegram_id),
+        )
+
+    async def set_lang(self, person_id: int, lang: Lang) -> None:
+        await self._exec("UPDATE people SET lang = ? WHERE id = ?", (lang.value, person_id))
+
+    async def set_station(self, person_id: int, station_id: int) -> None:
+        await self._exec("UPDATE people SET station_id = ? WHERE id = ?", (station_id, person_id))
+
+    async def bind_telegram(self, person_id: int, telegram_id: int, now: int) -> None:
+        """Give a seeded person a Telegram account, merging the resident row it may have had."""
+        other = await self.by_telegram(telegram_id)
+        if other is not None and other.id != person_id:
+            await self._exec("UPDATE people SET telegram_id = NULL WHERE id = ?", (other.id,))
+            await self._exec(
+                "UPDATE people SET tg_language = COALESCE(tg_language, ?), "
+                "lang = COALESCE(lang, ?), station_id = COALESCE(station_id, ?) WHERE id = ?",
+                (other.tg_language, other.lang, other.station_id, person_id),
+            )
+        await self._exec(
+            "UPDATE people SET telegram_id = ?, started_at = COALESCE(started_at, ?) WHERE id = ?",
+            (telegram_id, now, person_id),
+        )
+
+    # -- memberships -------------------------------------------------------------------
+    async def memberships(self, person_id: int) -> list[tuple[int, str]]:
+        rows = await self._all(
+            "SELECT station_id, role FROM memberships WHERE person_id = ? ORDER BY station_id",
+            (person_id,),
+        )
+        return [(int(r["station_id"]), str(r["role"])) for r in rows]
+
+    async def has_role(self, person_id: int, station_id: int, role: str) -> bool:
+        found = await self._scalar(
+            "SELECT 1 FROM memberships WHERE person_id = ? AND station_id = ? AND role = ?",
+            (person_id, station_id, role),
+        )
+        return found is not None
+
+    async def of_station(self, station_id: int, role: str) -> list[Person]:
+        rows = await self._all(
+            f"SELECT {', '.join('p.' + c.strip() for c in _COLS.split(','))} "
+            "FROM memberships m JOIN people p ON p.id = m.person_id "
+            "WHERE m.station_id = ? AND m.role = ? ORDER BY p.id",
+            (station_id, role),
+        )
+        return [_person(r) for r in rows]
+
+    async def admins(self) -> list[Person]:
+        rows = await self._all(f"SELECT {_COLS} FROM people WHERE is_admin = 1 ORDER BY id")
+        return [_person(r) for r in rows]
+
+    async def add_membership(self, person_id: int, station_id: int, role: str, source: str) -> None:
+        await self._exec(
+            "INSERT OR IGNORE INTO memberships (person_id, station_id, role, source) "
+            "VALUES (?, ?, ?, ?)",
+            (person_id, station_id, role, source),
+        )
+
+    # -- seed ----------------------------------------------------------------------------
+    async def upsert_seeded(
+        self,
+        key: str,
+        name: str,
+        level: str | None,
+        telegram_id: int | None,
+        phone: str | None,
+        is_admin: bool,
+        now: int,
+    ) -> tuple[int, bool]:
+        """Insert or update a seeded person by key; returns (id, changed)."""
+        existing = await self._one(
+            "SELECT id, name, level, telegram_id, phone, is_admin FROM people WHERE key = ?",
+            (key,),
+        )
+        if existing is None:
+            if telegram_id is not None:
+                resident = await self.by_telegram(telegram_id)
+                if resident is not None and resident.key is None:
+                    # They used the bot as a resident before the seed named them: adopt the row.
+                    await self._exec(
+                        "UPDATE people SET key = ?, name = ?, level = ?, phone = ?, is_admin = ? "
+                        "WHERE id = ?",
+                        (key, name, level, phone, int(is_admin), resident.id),
+                    )
+                    return resident.id, True
+            new_id = await self._exec(
+                "INSERT INTO people (key, name, level, telegram_id, phone, is_admin, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (key, name, level, telegram_id, phone, int(is_admin), now),
+            )
+            return new_id, True
+        person_id = int(existing["id"])
+        wanted_tid = telegram_id if telegram_id is not None else existing["telegram_id"]
+        same = (
+            existing["name"] == name
+            and existing["level"] == level
+            and existing["telegram_id"] == wanted_tid
+            and existing["phone"] == phone
+            and bool(existing["is_admin"]) == is_admin
+        )
+        if same:
+            return person_id, False
+        if telegram_id is not None and existing["telegram_id"] != telegram_id:
+            other = await self.by_telegram(telegram_id)
+            if other is not None and other.key is None:
+                await self._exec("UPDATE people SET telegram_id = NULL WHERE id = ?", (other.id,))
+        await self._exec(
+            "UPDATE people SET name = ?, level = ?, telegram_id = ?, phone = ?, is_admin = ? "
+            "WHERE id = ?",
+            (name, level, wanted_tid, phone, int(is_admin), person_id),
+        )
+        return person_id, True
+
+    async def sync_seed_memberships(self, wanted: set[tuple[int, int, str]]) -> int:
+        """Make the seed-sourced memberships exactly `wanted`; returns rows changed."""
+        rows = await self._all(
+            "SELECT person_id, station_id, role FROM memberships WHERE source='seed'"
+        )
+        have = {(int(r[0]), int(r[1]), str(r[2])) for r in rows}
+        changed = 0
+        for person_id, station_id, role in have - wanted:
+            await self._exec(
+                "DELETE FROM memberships WHERE person_id=? AND station_id=? AND role=? "
+                "AND source='seed'",
+                (person_id, station_id, role),
+            )
+            changed += 1
+        for person_id, station_id, role in wanted - have:
+            changed += await self._changes(
+                "INSERT INTO memberships (person_id, station_id, role, source) VALUES (?,?,?,'seed') "
+                "ON CONFLICT(person_id, station_id, role) DO UPDATE SET source='seed'",
+                (person_id, station_id, role),
+            )
+        return changed
+
+    async def clear_admins_except(self, keys: set[str]) -> int:
+        rows = await self._all("SELECT key FROM people WHERE is_admin = 1 AND key IS NOT NULL")
+        gone = [str(r[0]) for r in rows if r[0] not in keys]
+        for key in gone:
+            await self._exec("UPDATE people SET is_admin = 0 WHERE key = ?", (key,))
+        return len(gone)

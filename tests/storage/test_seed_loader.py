@@ -1,0 +1,129 @@
+"""Loading seeds: everything lands, a second load changes nothing, edits update by key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.clock import ManualClock
+from bot.services.seeding import seed_database
+from storage.db import Database
+from tests.conftest import DEMO_SEED
+
+
+async def _count(db: Database, sql: str) -> int:
+    async with db.read() as repos, repos.conn.execute(sql) as cur:
+        row = await cur.fetchone()
+        return int(row[0])
+
+
+async def test_demo_seed_loads_and_reloading_changes_nothing(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "x.db")
+    try:
+        first = await seed_database(db, DEMO_SEED, ManualClock())
+        assert first.total > 0
+        stations = await _count(db, "SELECT COUNT(*) FROM stations")
+        deputies = await _count(db, "SELECT COUNT(*) FROM memberships WHERE role = 'deputy'")
+        assert stations >= 8
+        assert deputies >= 20
+        assert await _count(db, "SELECT COUNT(*) FROM categories") >= 11
+        assert await _count(db, "SELECT COUNT(*) FROM patrols") >= 2
+        second = await seed_database(db, DEMO_SEED, ManualClock())
+        assert second.total == 0, second.changed
+        assert await _count(db, "SELECT COUNT(*) FROM stations") == stations
+    finally:
+        await db.close()
+
+
+SMALL = """
+city: X
+categories:
+  - {key: roads, name: 道路, accept_within: 1h, reply_within: 1d}
+stations:
+  - key: s1
+    name: 一号站
+    district: 甲区
+    deputies: [{key: d1, name: 张三, telegram_id: 11}]
+    staff: [{key: w1, name: 李四, telegram_id: 12}]
+"""
+
+
+async def test_editing_a_name_updates_it_and_removed_people_lose_the_station(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(SMALL, encoding="utf-8")
+    db = await Database.open(tmp_path / "x.db")
+    try:
+        await seed_database(db, path, ManualClock())
+        path.write_text(
+            SMALL.replace("一号站", "第一站").replace(
+                "staff: [{key: w1, name: 李四, telegram_id: 12}]", ""
+            ),
+            encoding="utf-8",
+        )
+        report = await seed_database(db, path, ManualClock())
+        assert report.changed["stations"] == 1
+        assert report.changed["memberships"] == 1
+        async with db.read() as repos:
+            station = await repos.stations.by_key("s1")
+            assert station is not None
+            assert station.name == "第一站"
+            assert await repos.people.of_station(station.id, "staff") == []
+            deputies = await repos.people.of_station(station.id, "deputy")
+            assert [d.name for d in deputies] == ["张三"]
+    finally:
+        await db.close()
+
+
+async def test_a_resident_named_later_in_the_seed_keeps_their_row(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(SMALL, encoding="utf-8")
+    db = await Database.open(tmp_path / "x.db")
+    try:
+        async with db.transaction() as repos:
+            before = await repos.people.touch(11, "Zhang", "zh", 1)
+        await seed_database(db, path, ManualClock())
+        async with db.read() as repos:
+            after = await repos.people.by_telegram(11)
+            assert after is not None
+            assert after.id == before.id
+            assert after.key == "d1"
+            assert after.name == "张三"
+    finally:
+        await db.close()
+
+
+def test_seed_command_checks_and_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LIAISON_DB", str(tmp_path / "cli.db"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["seed", str(DEMO_SEED), "--check"]) == 0
+    assert "valid" in capsys.readouterr().out
+    assert not (tmp_path / "cli.db").exists()
+    assert main(["seed", str(DEMO_SEED)]) == 0
+    assert "loaded" in capsys.readouterr().out
+    assert main(["seed", str(DEMO_SEED)]) == 0
+    assert "changes: none" in capsys.readouterr().out
+
+
+def test_invalid_seed_lists_every_problem_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LIAISON_DB", str(tmp_path / "cli.db"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        SMALL.replace("accept_within: 1h", "accept_within: soon").replace(
+            "telegram_id: 12", "telegram_id: -5"
+        ),
+        encoding="utf-8",
+    )
+    assert main(["seed", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "categories.0.accept_within:" in err
+    assert "stations.0.staff.0.telegram_id:" in err
+    assert "nothing was written" in err
+    assert not (tmp_path / "cli.db").exists()
