@@ -1,0 +1,55 @@
+"""Transcript helpers shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+import re
+
+from fakebot import BotMessage, FakeUser
+
+
+async def open_bot(*people: FakeUser) -> None:
+    """People must /start the bot before it can write to them (Telegram's rule)."""
+    for person in people:
+        await person.send("/start")
+        await person.next_message()
+
+
+async def bind(resident: FakeUser, station_key: str) -> None:
+    await resident.send(f"/start st_{station_key}")
+    await resident.wait_for("已为您绑定联络站")
+
+
+async def file_issue(
+    resident: FakeUser,
+    text: str,
+    *,
+    category: str = "坑洼",
+    photos: int = 0,
+    location: tuple[float, float] | None = None,
+) -> int:
+    """Go through /report and return the #number the resident was shown."""
+    await resident.send("/report")
+    await resident.wait_for("请选择问题类别")
+    await resident.tap(category)
+    await resident.sees("请描述问题")
+    await resident.send(text)
+    extras = await resident.wait_for("跳过")
+    done_label = "跳过"
+    for _ in range(photos):
+        await resident.send_photo()
+        extras = await resident.wait_for("已收到照片")
+        done_label = "完成"
+    if location is not None:
+        await resident.send_location(*location)
+        extras = await resident.wait_for("已收到位置")
+        done_label = "完成"
+    await resident.tap(done_label, extras)
+    summary = await resident.wait_for("请确认")
+    await resident.tap("提交", summary)
+    return number_in(await resident.wait_for("已提交"))
+
+
+def number_in(message: BotMessage) -> int:
+    match = re.search(r"#(\d+)", message.text)
+    assert match, message.text
+    return int(match.group(1))

@@ -1,0 +1,327 @@
+"""The issue loop as transcripts: a resident files, deputies act, the resident rates."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import World
+from tests.e2e.helpers import bind, file_issue, open_bot
+
+
+async def test_full_loop_first_accept_wins_transfer_reply_satisfied(world: World) -> None:
+    a, b = world.user(501, "甲"), world.user(502, "乙")
+    staff = world.user(601, "站员")
+    alice = world.user(1, "Alice")
+    await open_bot(a, b, staff)
+    await bind(alice, "north")
+
+    number = await file_issue(
+        alice, "北关路口有个大坑，下雨天积水很深", photos=2, location=(30.01, 120.01)
+    )
+    # every deputy of the station gets the issue with its facts and buttons
+    for deputy in (a, b):
+        notice = await deputy.wait_for("新的群众反映")
+        assert f"#{number}" in notice.text
+        assert "北关路口有个大坑" in notice.text
+        assert "照片：2 张" in notice.text
+        assert "签收时限" in notice.text
+        assert notice.labels == ["认领", "退回", "不予受理"]
+    await world.settle()
+    # the photos come first, then the card with its buttons, then the location pin
+    assert [m.kind for m in a.messages[-4:]] == ["photo", "photo", "text", "location"]
+
+    # first accept wins; the other deputy's notice says who took it
+    await a.tap("认领")
+    card = await a.wait_for("办理中")
+    assert card.labels == ["答复", "转办", "询问群众", "不予受理"]
+    await b.sees("已由 甲代表 认领")
+    assert (await alice.wait_for("认领办理")).text.count("甲代表") == 1
+    # the slower deputy's press is refused and changes nothing
+    alert = await b.tap_data(f"iss:acc:{number}", b.messages[-1])
+    assert alert is not None
+    assert "状态不允许" in alert
+    assert await world.rows("SELECT state, owner_id FROM issues WHERE id = ?", number) == [
+        ("accepted", (await world.rows("SELECT id FROM people WHERE telegram_id = 501"))[0][0])
+    ]
+
+    # transfer with a note
+    await a.tap("转办", card)
+    await a.wait_for("转交哪个部门")
+    await a.tap("市政工程处")
+    await a.wait_for("可以补充说明")
+    await a.send("请派人勘查")
+    await a.wait_for("已将")
+    transferred = await alice.wait_for("已转交")
+    assert "市政工程处" in transferred.text
+
+    # reply → the resident rates 满意 → closed
+    await a.tap("答复", card)
+    await a.wait_for("请输入给群众的答复")
+    await a.send("市政工程处已修复路面。")
+    reply = await alice.wait_for("的答复")
+    assert "市政工程处已修复路面。" in reply.text
+    assert reply.labels == ["满意", "基本满意", "不满意"]
+    await alice.tap("满意", reply)
+    await alice.wait_for("已办结")
+    await a.wait_for("群众评价：满意")
+    await world.settle()
+    rows = await world.rows(
+        "SELECT state, rating, close_reason, department_id IS NOT NULL FROM issues WHERE id = ?",
+        number,
+    )
+    assert rows == [("closed", "satisfied", "rated", 1)]
+    kinds = [
+        r[0]
+        for r in await world.rows("SELECT kind FROM events WHERE issue_id = ? ORDER BY id", number)
+    ]
+    assert kinds == ["submitted", "accepted", "transferred", "replied", "rated"]
+    assert await world.rows(
+        "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed IS NULL"
+    ) == [(0,)]
+    assert world.api.violations == []
+
+
+async def test_decline_by_every_deputy_goes_to_staff_who_assign(world: World) -> None:
+    a, b, staff = world.user(501), world.user(502), world.user(601)
+    alice = world.user(1)
+    await open_bot(a, b, staff)
+    await bind(alice, "north")
+    number = await file_issue(alice, "楼道里贴满了小广告，清理不掉")
+    await a.wait_for("新的群众反映")
+    await b.wait_for("新的群众反映")
+    for deputy in (a, b):
+        await deputy.tap("退回")
+        await deputy.wait_for("请说明退回")
+        await deputy.send("不在我的负责片区")
+        await deputy.wait_for(f"已退回 #{number}")
+    assign = await staff.wait_for("所有代表都已退回")
+    assert assign.labels == ["指派 甲代表", "指派 乙代表", "不予受理"]
+    await staff.tap("指派 乙代表", assign)
+    await staff.wait_for("已将")
+    assigned = await b.wait_for("指派给您")
+    assert assigned.labels[:2] == ["答复", "转办"]
+    await alice.wait_for("乙代表 代表认领办理")
+    reasons = await world.rows("SELECT COUNT(*) FROM issue_declines WHERE issue_id = ?", number)
+    assert reasons == [(2,)]
+
+
+async def test_ask_the_resident_and_the_answer_comes_back(world: World) -> None:
+    a = world.user(501)
+    alice = world.user(1)
+    await open_bot(a)
+    await bind(alice, "north")
+    number = await file_issue(alice, "小区东门的路灯坏了好几天")
+    await a.wait_for("新的群众反映")
+    await a.tap("认领")
+    card = await a.wait_for("办理中")
+    await a.tap("询问群众", card)
+    await a.wait_for("请输入要询问群众的问题")
+    await a.send("是几号楼附近的路灯？")
+    question = await alice.wait_for("想了解")
+    assert "是几号楼附近的路灯？" in question.text
+    await alice.tap("回复", question)
+    await alice.wait_for("请输入您的回答")
+    await alice.send("3 号楼和 5 号楼之间")
+    answer = await a.wait_for("补充")
+    assert "3 号楼和 5 号楼之间" in answer.text
+    kinds = [
+        r[0]
+        for r in await world.rows("SELECT kind FROM events WHERE issue_id = ? ORDER BY id", number)
+    ]
+    assert kinds[-2:] == ["asked", "answered"]
+
+
+async def test_not_satisfied_reopens_for_the_same_deputy_and_tells_staff_then_admins(
+    world: World,
+) -> None:
+    a, staff, boss = world.user(501), world.user(601), world.user(901)
+    alice = world.user(1)
+    await open_bot(a, staff, boss)
+    await bind(alice, "north")
+    number = await file_issue(alice, "垃圾站三天没人清运，味道很大")
+    await a.wait_for("新的群众反映")
+    await a.tap("认领")
+    card = await a.wait_for("办理中")
+    for round_ in (1, 2):
+        await a.tap("答复", card)
+        await a.wait_for("请输入给群众的答复")
+        await a.send(f"第{round_}次答复：已通知环卫。")
+        reply = await alice.wait_for("的答复")
+        await alice.tap("不满意", reply)
+        await alice.wait_for("重新交由代表办理")
+        card = await a.wait_for("重新打开")
+        assert card.labels[0] == "答复"
+        notice = await staff.wait_for(f"已第 {round_} 次重新打开")
+        assert notice.labels == ["督办"]
+        if round_ == 1:
+            await alice.send("还是很臭，没人来过")
+            await a.wait_for("还是很臭")
+            await staff.wait_for("还是很臭")
+        else:
+            await alice.tap("跳过")
+            await alice.wait_for("已取消")
+    await boss.wait_for("已第 2 次重新打开")
+    rows = await world.rows(
+        "SELECT state, reopen_count, supervised FROM issues WHERE id = ?", number
+    )
+    assert rows == [("accepted", 2, 1)]
+    # staff press 督办: the deputy gets the supervision notice
+    await staff.tap("督办")
+    await a.wait_for("督办")
+    assert (
+        await world.rows(
+            "SELECT COUNT(*) FROM events WHERE issue_id = ? AND kind = 'supervised'", number
+        )
+    ) == [(1,)]
+
+
+async def test_me_too_instead_of_a_duplicate(world: World) -> None:
+    a = world.user(501)
+    alice, bob = world.user(1), world.user(2)
+    await open_bot(a)
+    await bind(alice, "north")
+    await bind(bob, "north")
+    first = await file_issue(alice, "北关路88号门口的井盖松动了，车过很响")
+    await bob.send("/report")
+    await bob.wait_for("请选择问题类别")
+    await bob.tap("坑洼")
+    await bob.sees("请描述问题")
+    await bob.send("北关路88号井盖松动，车一过就响")
+    await bob.tap("跳过", await bob.wait_for("跳过"))
+    similar = await bob.wait_for("相似的事项")
+    assert f"#{first}" in similar.text
+    await bob.tap(f"附议 #{first}", similar)
+    done = await bob.wait_for("已附议")
+    assert "共 1 人附议" in done.text
+    assert await world.rows("SELECT COUNT(*) FROM issues") == [(1,)]
+    assert await world.rows("SELECT COUNT(*) FROM issue_supporters WHERE issue_id = ?", first) == [
+        (1,)
+    ]
+    await a.wait_for("新的群众反映")
+    await a.send("/tasks")
+    pending = await a.wait_for("附议：1 人")
+    assert pending.labels[0] == "认领"
+
+
+async def test_withdraw_and_my_issues_with_timeline(world: World) -> None:
+    a = world.user(501)
+    alice = world.user(1)
+    await open_bot(a)
+    await bind(alice, "north")
+    older = await file_issue(alice, "公园的长椅坏了，老人没地方坐")
+    newer = await file_issue(alice, "路边的树枝快要断了，很危险")
+    await alice.send("/my")
+    listing = await alice.wait_for("我的事项")
+    assert listing.labels[0].startswith(f"#{newer} 待受理")
+    assert listing.labels[1].startswith(f"#{older} 待受理")
+    await alice.tap(listing.labels[1], listing)
+    timeline = await alice.wait_for(f"#{older} 进展")
+    assert "提交" in timeline.text
+    assert timeline.labels == ["补充说明", "撤回"]
+    await alice.tap("撤回", timeline)
+    await alice.wait_for(f"已撤回 #{older}")
+    await a.sees(f"#{older} 已被群众撤回")
+    assert await world.rows("SELECT state FROM issues WHERE id = ?", older) == [("withdrawn",)]
+    # a withdrawn issue can no longer be accepted
+    alert = await a.tap_data(f"iss:acc:{older}", a.messages[0])
+    assert alert is not None
+    assert "状态不允许" in alert
+
+
+async def test_forged_presses_by_a_resident_and_another_stations_deputy_change_nothing(
+    world: World,
+) -> None:
+    a, c = world.user(501), world.user(503)
+    alice, mallory = world.user(1), world.user(66)
+    await open_bot(a, c)
+    await bind(alice, "north")
+    await bind(mallory, "north")
+    number = await file_issue(alice, "门口的路面塌陷了一大块")
+    await a.wait_for("新的群众反映")
+    any_message = mallory.messages[-1]
+    for verb in ("acc", "dec", "rej", "rep", "tra", "ask", "sup", "wd", "fu"):
+        alert = await mallory.tap_data(f"iss:{verb}:{number}", any_message)
+        assert alert is not None, verb
+        assert "无权" in alert or "状态不允许" in alert, (verb, alert)
+        alert = await c.tap_data(f"iss:{verb}:{number}", c.messages[-1])
+        assert alert is not None, verb
+        assert "无权" in alert or "状态不允许" in alert, (verb, alert)
+    await mallory.tap_data(f"iss:rate:{number}:1", any_message)
+    await mallory.tap_data(f"iss:asg:{number}:1", any_message)
+    await mallory.tap_data("iss:acc:99999", any_message)
+    await mallory.tap_data("iss:acc:not-a-number", any_message)
+    await world.settle()
+    assert await world.rows("SELECT state, owner_id FROM issues WHERE id = ?", number) == [
+        ("submitted", None)
+    ]
+    assert await world.rows("SELECT kind FROM events WHERE issue_id = ?", number) == [
+        ("submitted",)
+    ]
+    assert await world.rows("SELECT COUNT(*) FROM prompts") == [(0,)]
+    assert world.api.violations == []
+
+
+async def test_hostile_html_in_a_description_is_shown_as_text(world: World) -> None:
+    a = world.user(501)
+    alice = world.user(1, "<i>Alice</i> & co")
+    await open_bot(a)
+    await bind(alice, "north")
+    evil = '<b>urgent</b> <a href="http://x">click</a> & 1 < 2 </code>'
+    number = await file_issue(alice, evil)
+    notice = await a.wait_for("新的群众反映")
+    assert evil in notice.text
+    assert "<i>Alice</i> & co" in notice.text
+    assert "&lt;b&gt;urgent" in notice.html
+    assert world.api.violations == []
+    assert number > 0
+
+
+async def test_too_long_description_is_refused_with_the_limit(world: World) -> None:
+    alice = world.user(1)
+    await bind(alice, "north")
+    await alice.send("/report")
+    await alice.wait_for("请选择问题类别")
+    await alice.tap("坑洼")
+    await alice.sees("请描述问题")
+    await alice.send("长" * 2001)
+    refused = await alice.wait_for("太长")
+    assert "2001" in refused.text
+    assert "2000" in refused.text
+    await alice.send("短")
+    await alice.wait_for("太短")
+    await alice.send_sticker()
+    await alice.wait_for("请用文字描述问题")
+    await alice.send("这次的描述长度合适")
+    await alice.wait_for("跳过")
+    assert await world.rows("SELECT description FROM drafts") == [("这次的描述长度合适",)]
+
+
+async def test_a_report_survives_a_restart_in_the_middle(world: World) -> None:
+    alice = world.user(1)
+    a = world.user(501)
+    await open_bot(a)
+    await bind(alice, "north")
+    await alice.send("/report")
+    await alice.wait_for("请选择问题类别")
+    await alice.tap("坑洼")
+    await alice.sees("请描述问题")
+    await world.settle()
+    await world.restart()
+    await alice.send("重启之后继续描述这个问题")
+    await alice.wait_for("跳过")
+    await alice.tap("跳过")
+    await alice.tap("提交", await alice.wait_for("请确认"))
+    await alice.wait_for("已提交")
+    await a.wait_for("重启之后继续描述这个问题")
+
+
+async def test_report_needs_a_station_first_then_continues(world: World) -> None:
+    zed = world.user(9)
+    await zed.send("/report")
+    await zed.wait_for("请先选择您的联络站")
+    await zed.tap("南湖区", await zed.wait_for("请先选择您所在的联络站"))
+    await zed.sees("南湖区 的联络站")
+    await zed.tap("南湖社区联络站")
+    categories = await zed.wait_for("请选择问题类别")
+    assert "南湖社区联络站" in categories.text
+    assert categories.labels == ["坑洼", "杂项", "取消"]
+    await zed.tap("取消", categories)
+    await zed.wait_for("已取消本次反映")
