@@ -23,6 +23,7 @@ from handlers import register
 from handlers.everyone import RESIDENT_COMMANDS, bot_commands
 from handlers.messenger import TelegramMessenger
 from handlers.persistence import SQLitePersistence
+from handlers.updates import PerChatUpdateProcessor
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class LiaisonBot:
             .rate_limiter(AIORateLimiter(max_retries=2))
             .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
             .get_updates_read_timeout(self.poll_timeout + 5)
+            .concurrent_updates(PerChatUpdateProcessor())
             .build()
         )
         register(app, services)

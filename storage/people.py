@@ -45,7 +45,16 @@ class PeopleRepo(Repo):
         """The person behind a Telegram user, created as a resident on first contact.
 
         Writing to the bot also makes them reachable again if they had blocked it.
+        Writes only when something changed (most updates come from known people).
         """
+        known = await self.by_telegram(telegram_id)
+        if (
+            known is not None
+            and known.blocked_at is None
+            and known.tg_language == tg_language
+            and (known.key is not None or known.name == name)
+        ):
+            return known
         await self._exec(
             "INSERT INTO people (telegram_id, name, tg_language, created_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(telegram_id) DO UPDATE SET "

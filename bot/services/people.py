@@ -50,6 +50,15 @@ class PeopleService:
 
     async def identify(self, telegram_id: int, name: str, language_code: str | None) -> Actor:
         """The actor behind a chat user (created as a resident on first contact)."""
+        async with self.db.read() as repos:
+            known = await repos.people.by_telegram(telegram_id)
+            if (
+                known is not None
+                and known.blocked_at is None
+                and known.tg_language == language_code
+                and (known.key is not None or known.name == name)
+            ):
+                return await actor_of(repos, known, self.settings)
         async with self.db.transaction() as repos:
             person = await repos.people.touch(telegram_id, name, language_code, self._now())
             return await actor_of(repos, person, self.settings)
