@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     admin_ids: str = ""
     log_level: str = "INFO"
     max_reports_per_day: int = Field(default=10, ge=1, le=10000)
+    concurrent_chats: int = Field(default=64, ge=1, le=10000)
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)

@@ -12,9 +12,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 import aiosqlite
 
+from storage._reader import SerialReader
 from storage.repos import Repos
 
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -78,6 +80,7 @@ class Database:
         self._writer = writer
         self._reader = reader
         self._lock = asyncio.Lock()
+        self._serial_reader = SerialReader(reader)
         self.on_commit: Callable[[], None] | None = None
 
     @classmethod
@@ -101,19 +104,20 @@ class Database:
         """A write transaction: everything inside commits together or not at all."""
         async with self._lock:
             await self._writer.execute("BEGIN IMMEDIATE")
+            repos = Repos(self._writer)
             try:
-                yield Repos(self._writer)
+                yield repos
             except BaseException:
                 await self._writer.execute("ROLLBACK")
                 raise
             await self._writer.execute("COMMIT")
-            if self.on_commit is not None:
-                self.on_commit()
+            if self.on_commit is not None and repos.outbox.added:
+                self.on_commit()  # new notifications: wake the outbox sender
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Repos]:
-        """Read committed data without waiting for writers."""
-        yield Repos(self._reader)
+        """Read the latest committed data without waiting for writers."""
+        yield Repos(cast(aiosqlite.Connection, self._serial_reader))
 
     async def backup(self, target: Path | str) -> None:
         """A consistent online copy (SQLite's backup API) while the bot keeps writing."""
@@ -121,11 +125,13 @@ class Database:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
             target.unlink()
+        source = await _connect(str(self.path))  # its own connection: readers keep going
         dest = await aiosqlite.connect(str(target))
         try:
-            await self._reader.backup(dest)
+            await source.backup(dest)
         finally:
             await dest.close()
+            await source.close()
 
     async def integrity_check(self) -> str:
         async with self._reader.execute("PRAGMA integrity_check") as cur:

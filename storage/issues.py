@@ -32,8 +32,14 @@ _UPDATABLE = {
 }
 
 
+# list queries also fetch the 附议 count (the primary key index makes it cheap)
+_LIST = _COLS + ", (SELECT COUNT(*) FROM issue_supporters s WHERE s.issue_id = i.id) AS supporters"
+
+
 def _issue(row: Any, photos: tuple[str, ...] = (), supporters: int = 0) -> Issue:
-    return Issue.model_validate({**dict(row), "photos": photos, "supporters": supporters})
+    data = dict(row)
+    data.setdefault("supporters", supporters)
+    return Issue.model_validate({**data, "photos": photos})
 
 
 class IssueRepo(Repo):
@@ -138,7 +144,7 @@ class IssueRepo(Repo):
 
     async def of_resident(self, person_id: int, limit: int = 10, offset: int = 0) -> list[Issue]:
         rows = await self._all(
-            f"SELECT {_COLS} FROM issues i WHERE i.resident_id = ? AND i.source = 'resident' "
+            f"SELECT {_LIST} FROM issues i WHERE i.resident_id = ? AND i.source = 'resident' "
             "ORDER BY i.id DESC LIMIT ? OFFSET ?",
             (person_id, limit, offset),
         )
@@ -165,7 +171,7 @@ class IssueRepo(Repo):
 
     async def open_of_owner(self, person_id: int, limit: int = 20) -> list[Issue]:
         rows = await self._all(
-            f"SELECT {_COLS} FROM issues i WHERE i.owner_id = ? "
+            f"SELECT {_LIST} FROM issues i WHERE i.owner_id = ? "
             "AND i.state IN ('accepted', 'transferred') ORDER BY i.reply_due, i.id LIMIT ?",
             (person_id, limit),
         )
@@ -177,7 +183,7 @@ class IssueRepo(Repo):
             return []
         marks = ",".join("?" * len(station_ids))
         rows = await self._all(
-            f"SELECT {_COLS} FROM issues i WHERE i.state = 'submitted' "
+            f"SELECT {_LIST} FROM issues i WHERE i.state = 'submitted' "
             f"AND i.station_id IN ({marks}) AND NOT EXISTS (SELECT 1 FROM issue_declines d "
             "WHERE d.issue_id = i.id AND d.person_id = ?) ORDER BY i.accept_due, i.id LIMIT 20",
             (*station_ids, exclude_declined_by),
@@ -186,7 +192,7 @@ class IssueRepo(Repo):
 
     async def open_similar(self, station_id: int, category_id: int, since: int) -> list[Issue]:
         rows = await self._all(
-            f"SELECT {_COLS} FROM issues i WHERE i.station_id = ? AND i.category_id = ? "
+            f"SELECT {_LIST} FROM issues i WHERE i.station_id = ? AND i.category_id = ? "
             "AND i.state IN ('submitted', 'accepted', 'transferred') AND i.created_at >= ? "
             "ORDER BY i.id DESC LIMIT 200",
             (station_id, category_id, since),

@@ -7,6 +7,8 @@ from storage._base import Repo
 
 
 class OutboxRepo(Repo):
+    added = 0  # rows queued through this repo (the transaction wakes the sender only then)
+
     async def add(
         self,
         chat_id: int,
@@ -17,6 +19,7 @@ class OutboxRepo(Repo):
         not_before: int | None = None,
         ref: str | None = None,
     ) -> int:
+        self.added += 1
         return await self._exec(
             "INSERT INTO outbox (created_at, not_before, chat_id, person_id, op, payload, ref) "
             "VALUES (?, ?, ?, ?, 'send', ?, ?)",
@@ -26,6 +29,7 @@ class OutboxRepo(Repo):
     async def add_edit(
         self, chat_id: int, edit_ref: str, message: Outgoing, now: int, *, person_id: int | None
     ) -> int:
+        self.added += 1
         return await self._exec(
             "INSERT INTO outbox (created_at, not_before, chat_id, person_id, op, payload, edit_ref)"
             " VALUES (?, ?, ?, ?, 'edit', ?, ?)",

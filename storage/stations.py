@@ -58,6 +58,11 @@ class StationRepo(Repo):
         )
         return [Category.model_validate(dict(r)) for r in rows]
 
+    async def all_categories(self) -> list[Category]:
+        """Every category, also those a seed reload retired (old issues still use them)."""
+        rows = await self._all(f"SELECT {_CAT} FROM categories ORDER BY position, id")
+        return [Category.model_validate(dict(r)) for r in rows]
+
     async def category(self, category_id: int) -> Category | None:
         row = await self._one(f"SELECT {_CAT} FROM categories WHERE id = ?", (category_id,))
         return Category.model_validate(dict(row)) if row else None

@@ -174,7 +174,7 @@ CREATE TABLE outbox (
     sent_at     INTEGER,
     failed      TEXT                          -- permanent failure reason (blocked, not started)
 );
-CREATE INDEX outbox_pending ON outbox(not_before, id) WHERE sent_at IS NULL AND failed IS NULL;
+CREATE INDEX outbox_pending ON outbox(id) WHERE sent_at IS NULL AND failed IS NULL;
 
 CREATE TABLE message_refs (       -- which chat message carries a notice, so it can be edited later
     ref         TEXT NOT NULL,
