@@ -11,9 +11,9 @@ import datetime
 import re
 from pathlib import Path
 from typing import Annotated, Any, Self, TypeVar
+from zoneinfo import ZoneInfo
 
 import yaml
-from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped,unused-ignore]
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -26,6 +26,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
+
+from bot.scheduling import cron_trigger
 
 __all__ = [
     "Duration",
@@ -253,8 +255,11 @@ class SeedPatrol(_Model):
     @classmethod
     def _valid_cron(cls, schedule: str) -> str:
         schedule = " ".join(schedule.split())
+        if len(schedule.split()) != 5:
+            raise _error("cron", f'invalid cron "{schedule}" (needs 5 fields: m h dom mon dow)')
         try:
-            CronTrigger.from_crontab(schedule, timezone=datetime.UTC)
+            # standard cron meaning (0 and 7 = Sunday), as the scheduler runs it
+            cron_trigger(schedule, ZoneInfo("UTC"))
         except ValueError as exc:
             raise _error("cron", f'invalid cron "{schedule}" ({exc})') from None
         return schedule

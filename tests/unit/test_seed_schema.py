@@ -430,3 +430,18 @@ def test_read_seed_errors(tmp_path: Path) -> None:
 def test_seed_error_message_lists_every_problem() -> None:
     error = SeedError(["a.b: one", "c: two"])
     assert str(error) == "invalid seed file:\n  a.b: one\n  c: two"
+
+
+def test_patrol_cron_uses_standard_weekdays() -> None:
+    """`* * 2` is Tuesday and 7 is Sunday, as in crontab(5) (APScheduler alone differs)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.scheduling import cron_trigger
+
+    zone = ZoneInfo("Asia/Shanghai")
+    monday = datetime(2026, 11, 23, 12, 0, tzinfo=zone)
+    tuesday = cron_trigger("0 9 * * 2", zone).get_next_fire_time(None, monday)
+    sunday = cron_trigger("0 9 * * 7", zone).get_next_fire_time(None, monday)
+    assert (tuesday.isoweekday(), tuesday.hour) == (2, 9)
+    assert sunday.isoweekday() == 7

@@ -1,0 +1,168 @@
+"""What the scheduler works with: patrol models and pure time arithmetic (no I/O).
+
+Times are UTC unix seconds; local times (cron, quiet hours, reception slots) are in the
+configured zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped,unused-ignore]
+from pydantic import BaseModel, ConfigDict
+
+from bot.config import QuietHours
+from bot.models import Lang
+
+DAY = 86400
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PatrolItem(_Model):
+    zh: str
+    en: str
+
+    def label(self, lang: Lang) -> str:
+        return self.en if lang is Lang.EN else self.zh
+
+
+class Patrol(_Model):
+    """A 走街串巷 checklist template from the seed."""
+
+    id: int
+    key: str
+    station_id: int
+    name_zh: str
+    name_en: str
+    schedule: str
+    category_id: int | None = None
+    items: tuple[PatrolItem, ...]
+    last_run_at: int | None = None
+
+    def name(self, lang: Lang) -> str:
+        return self.name_en if lang is Lang.EN else self.name_zh
+
+
+class PatrolRun(_Model):
+    """One deputy's checklist of one patrol run."""
+
+    id: int
+    patrol_id: int
+    deputy_id: int
+    started_at: int
+    started_by: int | None = None
+    finished_at: int | None = None
+    reminded_at: int | None = None
+
+
+class PatrolMark(_Model):
+    item: int
+    mark: str  # 'ok' | 'problem'
+    issue_id: int | None = None
+
+
+class Slot(_Model):
+    """A station's weekly reception slot."""
+
+    station_id: int
+    weekday: int  # 1 = Monday .. 7 = Sunday
+    start: str  # HH:MM
+    end: str
+
+
+def _hm(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def local_moment(day: date, at: time, zone: ZoneInfo) -> int:
+    return int(datetime.combine(day, at, tzinfo=zone).timestamp())
+
+
+def quiet_until(now: int, quiet: QuietHours | None, zone: ZoneInfo) -> int | None:
+    """When `now` falls in quiet hours, the moment they end; else None (send now)."""
+    if quiet is None:
+        return None
+    local = datetime.fromtimestamp(now, zone)
+    if not quiet.contains(local.time()):
+        return None
+    day = local.date()
+    end = local_moment(day, quiet.end, zone)
+    if end <= now:
+        end = local_moment(day + timedelta(days=1), quiet.end, zone)
+    return end
+
+
+def next_cron(schedule: str, zone: ZoneInfo, after: int) -> int | None:
+    """The first time the 5-field cron `schedule` fires strictly after `after`."""
+    trigger = cron_trigger(schedule, zone)
+    start = datetime.fromtimestamp(after + 1, zone)
+    fire = trigger.get_next_fire_time(None, start)
+    return None if fire is None else int(fire.timestamp())
+
+
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def _day_number(token: str) -> int:
+    return int(token) if token.isdigit() else _DAYS.index(token.lower()[:3])
+
+
+def _cron_days(field: str) -> str:
+    """A standard cron day-of-week field (0 or 7 = Sunday, 1 = Monday) as day names.
+
+    APScheduler's `CronTrigger.from_crontab` counts 0 = Monday, so "0 9 * * 2" would fire on
+    Wednesdays; spelling the days out keeps the usual cron meaning (Tuesday).
+    """
+    if field == "*":
+        return field
+    days: set[int] = set()
+    for part in field.split(","):
+        body, _, step = part.partition("/")
+        if body == "*":
+            low, high = 0, 6
+        elif "-" in body:
+            first, last = body.split("-", 1)
+            low, high = _day_number(first), _day_number(last)
+        else:
+            low = _day_number(body)
+            high = 6 if step else low
+        days.update(day % 7 for day in range(low, high + 1, int(step) if step else 1))
+    return ",".join(_DAYS[day] for day in sorted(days))
+
+
+def cron_trigger(schedule: str, zone: ZoneInfo) -> CronTrigger:
+    """A trigger for a 5-field cron expression with the standard meaning, in `zone`."""
+    minute, hour, day, month, weekday = schedule.split()
+    return CronTrigger(
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=_cron_days(weekday),
+        timezone=zone,
+    )
+
+
+def slot_occurrences(slot: Slot, now: int, horizon: int, zone: ZoneInfo) -> list[tuple[date, int]]:
+    """(local date, start time) of the slot's occurrences in (now, now + horizon]."""
+    today = datetime.fromtimestamp(now, zone).date()
+    found = []
+    for offset in range(horizon // DAY + 2):
+        day = today + timedelta(days=offset)
+        if day.isoweekday() != slot.weekday:
+            continue
+        start = local_moment(day, _hm(slot.start), zone)
+        if now < start <= now + horizon:
+            found.append((day, start))
+    return found
+
+
+def span(seconds: int) -> tuple[int, int, int]:
+    """(days, hours, minutes) of a duration."""
+    seconds = max(0, seconds)
+    return seconds // DAY, seconds % DAY // 3600, seconds % 3600 // 60

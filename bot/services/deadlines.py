@@ -1,0 +1,398 @@
+"""The deadline sweep (SPEC §5): reminders at 80%, overdue notices with 督办, escalation to
+admins, auto-close of unrated answers — plus the scheduler's other periodic duties.
+
+One periodic job calls `Sweeper.sweep()`; it finds what is due with indexed queries over the
+partial indexes of migration 0001 (not one timer per issue). Each nudge is recorded in the
+`nudges` table (UNIQUE issue, kind, cycle) in the same transaction as its outbox rows, so it
+is sent once across restarts and late sweeps.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from zoneinfo import ZoneInfo
+
+from bot import views
+from bot.actor import Actor
+from bot.callbacks import encode
+from bot.clock import Clock
+from bot.config import Settings
+from bot.errors import DomainError, NotAllowed
+from bot.messages import Button, Outgoing
+from bot.models import Category, Issue, Lang, Person, State, Station
+from bot.scheduling import DAY, quiet_until, span
+from bot.services.outbox import Notices, admins, station_staff_or_admins
+from bot.services.patrols import PatrolService
+from bot.services.reception import ReceptionService
+from bot.services.workflow import Workflow
+from bot.texts import Markup, plain, t
+from storage.db import Database
+from storage.repos import Repos
+from storage.scheduler import sched
+
+log = logging.getLogger(__name__)
+
+REMIND_SHARE = 0.8  # the reminder comes at 80% of a deadline
+AUTO_CLOSE_AFTER = 3 * DAY  # a reply without rating closes as 未评价 after this
+OVERDUE_PAGE = 10
+
+
+@dataclass
+class SweepReport:
+    reminders: int = 0
+    overdue: int = 0
+    escalated: int = 0
+    auto_closed: int = 0
+    patrols_run: int = 0
+    patrol_reminders: int = 0
+    reception: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(int(getattr(self, f.name)) for f in fields(self))
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """One line of /overdue."""
+
+    issue: Issue
+    station: Station
+    owner: Person | None
+
+
+def late_text(lang: Lang, seconds: int) -> str:
+    days, hours, minutes = span(seconds)
+    if days:
+        return plain(lang, "sched.span_days", days=days, hours=hours)
+    return plain(lang, "sched.span_hours", hours=hours, minutes=minutes)
+
+
+def phase_of(issue: Issue) -> str:
+    return "accept" if issue.state is State.SUBMITTED else "reply"
+
+
+def due_of(issue: Issue) -> int:
+    return issue.accept_due if issue.state is State.SUBMITTED else issue.reply_due
+
+
+class Sweeper:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        *,
+        workflow: Workflow | None = None,
+        patrols: PatrolService | None = None,
+        reception: ReceptionService | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self.workflow = workflow or Workflow(db, clock, settings)
+        self.patrols = patrols or PatrolService(db, clock, settings)
+        self.reception = reception or ReceptionService(db, clock, settings)
+
+    def _now(self) -> int:
+        return int(self.clock.now())
+
+    # -- the sweep -------------------------------------------------------------------------
+    async def sweep(self) -> SweepReport:
+        """Everything due now: nudges, auto-close, patrols (scheduled and reminders), reception."""
+        report = SweepReport()
+        await self._deadlines(report)
+        report.auto_closed = await self._auto_close()
+        report.patrols_run = await self.patrols.run_due()
+        report.patrol_reminders = await self.patrols.remind_unfinished()
+        report.reception = await self.reception.remind()
+        if report.total:
+            log.info("sweep: %s", report)
+        return report
+
+    async def _deadlines(self, report: SweepReport) -> None:
+        now = self._now()
+        hold = quiet_until(now, self.settings.quiet, self.settings.zone)
+        due: list[tuple[Issue, list[str]]] = []
+        async with self.db.read() as repos:
+            categories = {c.id: c for c in await repos.stations.categories()}
+            if not categories:
+                return
+            # the 80% point of a deadline lies at most 20% of the longest window before it
+            lead_accept = max(c.accept_within for c in categories.values()) // 5 + 1
+            lead_reply = max(c.reply_within for c in categories.values()) // 5 + 1
+            s = sched(repos)
+            candidates = await s.accept_candidates(now + lead_accept)
+            candidates += await s.reply_candidates(now + lead_reply)
+            for issue in candidates:  # decide on committed data; write only what is due
+                kinds = await self._plan(repos, issue, categories, now, hold)
+                if kinds:
+                    due.append((issue, kinds))
+        for issue, kinds in due:
+            try:
+                await self._nudge(issue, kinds, now, hold, report)
+            except Exception:
+                log.exception("sweep: nudging #%s failed", issue.id)
+
+    async def _plan(
+        self,
+        repos: Repos,
+        issue: Issue,
+        categories: dict[int, Category],
+        now: int,
+        hold: int | None,
+    ) -> list[str]:
+        """Which nudges of the issue are due now and not yet sent."""
+        category = categories.get(issue.category_id) or await repos.stations.category(
+            issue.category_id
+        )
+        assert category is not None
+        phase = phase_of(issue)
+        cycle = 0 if phase == "accept" else issue.reopen_count
+        due = due_of(issue)
+        start = issue.created_at
+        if phase == "reply" and issue.reopen_count:
+            start = await sched(repos).reopened_at(issue.id) or start
+        done = await sched(repos).nudged(issue.id, cycle)
+        if now >= due:
+            kinds = [] if f"{phase}_overdue" in done else ["overdue"]
+            if now >= due + category.escalate_after and f"{phase}_escalate" not in done:
+                kinds.append("escalate")
+            return kinds
+        remind_at = start + int(REMIND_SHARE * max(0, due - start))
+        if now < remind_at or f"{phase}_remind" in done:
+            return []
+        if hold is not None and hold >= due:
+            return []  # held past the deadline: the overdue notice will say it all
+        return ["remind"]
+
+    async def _nudge(
+        self, seen: Issue, kinds: list[str], now: int, hold: int | None, report: SweepReport
+    ) -> None:
+        async with self.db.transaction() as repos:
+            issue = await repos.issues.get(seen.id)
+            if (
+                issue is None
+                or issue.state is not seen.state
+                or due_of(issue) != due_of(seen)
+                or issue.reopen_count != seen.reopen_count
+                or issue.owner_id != seen.owner_id
+            ):
+                return  # it moved since the plan; the next sweep looks again
+            category = await repos.stations.category(issue.category_id)
+            assert category is not None
+            phase = phase_of(issue)
+            cycle = 0 if phase == "accept" else issue.reopen_count
+            nudger = _Nudger(self, repos, issue, category, phase, cycle, now, hold)
+            if "remind" in kinds and await nudger.remind():
+                report.reminders += 1
+            if "overdue" in kinds and await nudger.overdue():
+                report.overdue += 1
+            if "escalate" in kinds and await nudger.escalate():
+                report.escalated += 1
+
+    async def _auto_close(self) -> int:
+        now = self._now()
+        async with self.db.read() as repos:
+            ids = await sched(repos).replied_before(now - AUTO_CLOSE_AFTER)
+        closed = 0
+        for issue_id in ids:
+            try:
+                await self.workflow.auto_close(issue_id)
+                closed += 1
+            except DomainError:
+                log.info("auto-close #%s: no longer replied", issue_id)
+            except Exception:
+                log.exception("auto-close #%s failed", issue_id)
+        return closed
+
+    # -- /overdue --------------------------------------------------------------------------
+    async def overdue(
+        self, actor: Actor, offset: int = 0, limit: int = OVERDUE_PAGE
+    ) -> tuple[list[Overdue], int]:
+        """Overdue open issues: staff see their stations, admins all. Re-reads roles."""
+        async with self.db.read() as repos:
+            person = await repos.people.get(actor.id)
+            assert person is not None
+            memberships = await repos.people.memberships(actor.id)
+            is_admin = person.is_admin or person.telegram_id in self.settings.admin_telegram_ids
+            staff_at = sorted(s for s, role in memberships if role == "staff")
+            if not is_admin and not staff_at:
+                raise NotAllowed("staff and admins only", key="overdue.not_allowed")
+            issues, total = await sched(repos).overdue(
+                self._now(), None if is_admin else staff_at, limit, offset
+            )
+            found = []
+            for issue in issues:
+                station = await repos.stations.get(issue.station_id)
+                owner = await repos.people.get(issue.owner_id) if issue.owner_id else None
+                assert station is not None
+                found.append(Overdue(issue, station, owner))
+            return found, total
+
+
+class _Nudger:
+    """Queues one issue's nudges inside the sweep's transaction."""
+
+    def __init__(
+        self,
+        sweeper: Sweeper,
+        repos: Repos,
+        issue: Issue,
+        category: Category,
+        phase: str,
+        cycle: int,
+        now: int,
+        hold: int | None,
+    ) -> None:
+        self.settings = sweeper.settings
+        self.repos = repos
+        self.issue = issue
+        self.category = category
+        self.phase = phase
+        self.cycle = cycle
+        self.now = now
+        self.hold = hold
+        self.notices = Notices(repos, now)
+
+    async def _record(self, kind: str) -> bool:
+        return await sched(self.repos).add_nudge(
+            self.issue.id, f"{self.phase}_{kind}", self.cycle, self.now
+        )
+
+    async def _count(self, kind: str, count: int) -> None:
+        await sched(self.repos).set_nudge_recipients(
+            self.issue.id, f"{self.phase}_{kind}", self.cycle, count
+        )
+
+    async def _send(self, people: list[Person], render: Callable[[Lang], Outgoing]) -> int:
+        sent = 0
+        seen: set[int] = set()
+        for person in people:
+            if person.id in seen:
+                continue
+            seen.add(person.id)
+            if await self.notices.send(person, render, not_before=self.hold):
+                sent += 1
+        return sent
+
+    async def _deputies(self) -> list[Person]:
+        """Who must act: the owner after acceptance; before, the station's deputies who did
+        not decline it."""
+        if self.issue.owner_id is not None:
+            owner = await self.repos.people.get(self.issue.owner_id)
+            return [owner] if owner is not None and owner.reachable else []
+        declined = await self.repos.issues.declined_by(self.issue.id)
+        deputies = await self.repos.people.of_station(self.issue.station_id, "deputy")
+        return [d for d in deputies if d.reachable and d.id not in declined]
+
+    def _buttons(self, lang: Lang) -> tuple[tuple[Button, ...], ...]:
+        if self.phase == "accept":
+            return views.pending_buttons(lang, self.issue.id)
+        return views.working_buttons(lang, self.issue.id)
+
+    def _facts(self, lang: Lang) -> dict[str, object]:
+        return {
+            "number": self.issue.id,
+            "category": self.category.name(lang),
+            "due": views.when(
+                self.issue.accept_due if self.phase == "accept" else self.issue.reply_due,
+                self.settings.zone,
+            ),
+            "preview": views.preview(self.issue.description),
+        }
+
+    async def remind(self) -> bool:
+        if not await self._record("remind"):
+            return False
+        people = await self._deputies()
+        if not people:  # nobody can act but the station: its staff (or the admins)
+            people = await station_staff_or_admins(
+                self.repos, self.issue.station_id, self.settings.admin_telegram_ids
+            )
+        due = due_of(self.issue)
+        key = f"sched.remind_{self.phase}"
+        count = await self._send(
+            people,
+            lambda lang: Outgoing(
+                text=t(lang, key, left=late_text(lang, due - self.now), **self._facts(lang)),
+                buttons=self._buttons(lang),
+            ),
+        )
+        await self._count("remind", count)
+        return True
+
+    async def overdue(self) -> bool:
+        """Deputies get one overdue notice; station staff (or admins) get it with 督办."""
+        if not await self._record("overdue"):
+            return False
+        deputies = await self._deputies()
+        managers = await station_staff_or_admins(
+            self.repos, self.issue.station_id, self.settings.admin_telegram_ids
+        )
+        manager_ids = {m.id for m in managers}
+        key = f"sched.overdue_{self.phase}"
+        count = await self._send(
+            [d for d in deputies if d.id not in manager_ids],
+            lambda lang: Outgoing(
+                text=t(lang, key, **self._facts(lang)), buttons=self._buttons(lang)
+            ),
+        )
+        count += await self._send(managers, await self._supervise_card("sched.staff_overdue"))
+        await self._count("overdue", count)
+        return True
+
+    async def escalate(self) -> bool:
+        """`escalate_after` past the deadline: the admins get it with 督办."""
+        if not await self._record("escalate"):
+            return False
+        people = await admins(self.repos, self.settings.admin_telegram_ids)
+        count = await self._send(people, await self._supervise_card("sched.admin_escalated"))
+        await self._count("escalate", count)
+        return True
+
+    async def _supervise_card(self, key: str) -> Callable[[Lang], Outgoing]:
+        station = await self.repos.stations.get(self.issue.station_id)
+        owner = await self.repos.people.get(self.issue.owner_id) if self.issue.owner_id else None
+        station_name = station.name if station else "—"
+        due = due_of(self.issue)
+        late = self.now - due
+        issue_id = self.issue.id
+
+        def render(lang: Lang) -> Outgoing:
+            facts = self._facts(lang)
+            facts.pop("category")
+            return Outgoing(
+                text=t(
+                    lang,
+                    key,
+                    station=station_name,
+                    phase=plain(lang, f"sched.phase_{self.phase}"),
+                    owner=owner.name if owner else plain(lang, "sched.nobody"),
+                    late=late_text(lang, late),
+                    **facts,
+                ),
+                buttons=((views.button(lang, "btn.supervise", encode("iss", "sup", issue_id)),),),
+            )
+
+        return render
+
+
+def overdue_lines(lang: Lang, items: list[Overdue], zone: ZoneInfo) -> Markup:
+    """The body of an /overdue page."""
+    lines = [
+        t(
+            lang,
+            "overdue.line",
+            number=o.issue.id,
+            station=o.station.name,
+            phase=plain(lang, f"sched.phase_{phase_of(o.issue)}"),
+            due=views.when(due_of(o.issue), zone),
+            owner=o.owner.name if o.owner else plain(lang, "sched.nobody"),
+            preview=views.preview(o.issue.description, 40),
+        )
+        for o in items
+    ]
+    return Markup("\n\n".join(lines))

@@ -1,0 +1,122 @@
+"""Reception days (接待日): residents opt in to a notice 3 days before a slot; the station's
+deputies are reminded the day before. Each reminder is recorded once per slot date."""
+
+from __future__ import annotations
+
+from bot.actor import Actor
+from bot.callbacks import encode
+from bot.clock import Clock
+from bot.config import Settings
+from bot.errors import NotAllowed
+from bot.messages import Button, Outgoing
+from bot.scheduling import DAY, Slot, quiet_until, slot_occurrences
+from bot.services.outbox import Notices
+from bot.texts import plain, t
+from storage.db import Database
+from storage.scheduler import sched
+
+RESIDENT_LEAD = 3 * DAY  # residents who opted in: 3 days before
+DEPUTY_LEAD = DAY  # the station's deputies: the day before
+
+
+class ReceptionService:
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+
+    def _now(self) -> int:
+        return int(self.clock.now())
+
+    async def can_opt_in(self, actor: Actor, station_id: int) -> bool | None:
+        """None when the actor is not a resident of this station; else whether opted in."""
+        async with self.db.read() as repos:
+            person = await repos.people.get(actor.id)
+            if person is None or person.station_id != station_id:
+                return None
+            return await sched(repos).opted_in(station_id, actor.id)
+
+    async def set_opt_in(self, actor: Actor, station_id: int, on: bool) -> bool:
+        """Opt in or out of a station's reception notices (only the resident's own station)."""
+        async with self.db.transaction() as repos:
+            person = await repos.people.get(actor.id)
+            if person is None or person.station_id != station_id:
+                raise NotAllowed("not your station", key="reception.not_your_station")
+            await sched(repos).set_opt_in(station_id, actor.id, on, self._now())
+            return on
+
+    async def remind(self) -> int:
+        """Queue what is due now; returns how many reminders (per slot and audience) went out."""
+        now = self._now()
+        async with self.db.read() as repos:
+            slots = await sched(repos).slots()
+        sent = 0
+        for slot in slots:
+            for audience, lead in (("residents", RESIDENT_LEAD), ("deputies", DEPUTY_LEAD)):
+                for day, start in slot_occurrences(slot, now, lead, self.settings.zone):
+                    if await self._notify(slot, audience, day.isoformat(), start, now):
+                        sent += 1
+        return sent
+
+    async def _notify(self, slot: Slot, audience: str, day: str, start: int, now: int) -> bool:
+        async with self.db.transaction() as repos:
+            s = sched(repos)
+            if not await s.add_reception_notice(slot.station_id, day, slot.start, audience, now):
+                return False
+            station = await repos.stations.get(slot.station_id)
+            assert station is not None
+            deputies = await repos.people.of_station(slot.station_id, "deputy")
+            residents = await s.opted_in_residents(slot.station_id)
+            notices = Notices(repos, now)
+            names = "、".join(d.name for d in deputies) or "—"
+
+            count = 0
+            if audience == "residents":
+                for person in residents:
+                    if await notices.send(
+                        person,
+                        lambda lang: Outgoing(
+                            text=t(
+                                lang,
+                                "reception.notice_residents",
+                                station=station.name,
+                                date=day,
+                                weekday=plain(lang, f"weekday.{slot.weekday}"),
+                                start=slot.start,
+                                end=slot.end,
+                                address=station.address or "—",
+                                names=names,
+                            ),
+                            buttons=(
+                                (
+                                    Button(
+                                        text=plain(lang, "reception.opt_out"),
+                                        data=encode("rcp", "off", slot.station_id),
+                                    ),
+                                ),
+                            ),
+                        ),
+                    ):
+                        count += 1
+            else:
+                hold = quiet_until(now, self.settings.quiet, self.settings.zone)
+                for person in deputies:
+                    if await notices.send(
+                        person,
+                        lambda lang: Outgoing(
+                            text=t(
+                                lang,
+                                "reception.notice_deputies",
+                                station=station.name,
+                                date=day,
+                                weekday=plain(lang, f"weekday.{slot.weekday}"),
+                                start=slot.start,
+                                end=slot.end,
+                                count=len(residents),
+                            )
+                        ),
+                        not_before=hold,
+                    ):
+                        count += 1
+            await s.set_reception_recipients(slot.station_id, day, slot.start, audience, count)
+            return True

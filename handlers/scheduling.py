@@ -1,0 +1,181 @@
+"""/overdue (督办 list) and 走街串巷 patrols: /patrol, the checklist buttons, problem notes."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.actor import Actor
+from bot.callbacks import decode, encode
+from bot.errors import DomainError, NotAllowed
+from bot.messages import Button, Outgoing
+from bot.services.deadlines import OVERDUE_PAGE, overdue_lines
+from bot.services.patrols import item_choice
+from bot.texts import Markup, plain, t
+from handlers.common import Context, Glue, ack, drop_buttons
+from handlers.render import HTML
+
+
+class Scheduling(Glue):
+    # -- /overdue ------------------------------------------------------------------------
+    async def overdue(self, update: Update, context: Context) -> None:
+        actor = await self.actor(update)
+        try:
+            await self._overdue_page(update, actor, 0)
+        except NotAllowed:
+            await self.not_allowed(update, actor, "overdue.not_allowed")
+
+    async def overdue_more(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None
+        actor = await self.actor(update)
+        parsed = decode(query.data)
+        offset = parsed.args[0] if parsed and parsed.args else 0
+        try:
+            await self._overdue_page(update, actor, offset)
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return
+        await ack(query)
+        await drop_buttons(query)
+
+    async def _overdue_page(self, update: Update, actor: Actor, offset: int) -> None:
+        lang = actor.lang
+        items, total = await self.services.deadlines.overdue(actor, offset)
+        if not items:
+            await self.say(update, lang, "overdue.none")
+            return
+        head = t(lang, "overdue.head", total=total, first=offset + 1, last=offset + len(items))
+        body = overdue_lines(lang, items, self.services.settings.zone)
+        buttons = [
+            Button(
+                text=plain(lang, "btn.supervise_number", number=o.issue.id),
+                data=encode("iss", "sup", o.issue.id),
+            )
+            for o in items
+        ]
+        rows: list[tuple[Button, ...]] = [
+            tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)
+        ]
+        if offset + len(items) < total:
+            rows.append(
+                (
+                    Button(
+                        text=plain(lang, "btn.more"),
+                        data=encode("ovd", "page", offset + OVERDUE_PAGE),
+                    ),
+                )
+            )
+        await self.show(update, Outgoing(text=Markup(f"{head}\n\n{body}"), buttons=tuple(rows)))
+
+    # -- /patrol -------------------------------------------------------------------------
+    async def patrol(self, update: Update, context: Context) -> None:
+        """/patrol: staff start their station's patrol now (a choice when there are several)."""
+        actor = await self.actor(update)
+        lang = actor.lang
+        try:
+            patrols = await self.services.patrols.startable(actor)
+        except NotAllowed:
+            await self.not_allowed(update, actor, "patrol.not_allowed")
+            return
+        if not patrols:
+            await self.say(update, lang, "patrol.none")
+            return
+        if len(patrols) == 1:
+            await self._start(update, actor, patrols[0].id)
+            return
+        rows = tuple(
+            (Button(text=p.name(lang), data=encode("pat", "start", p.id)),) for p in patrols
+        )
+        await self.show(update, Outgoing(text=t(lang, "patrol.choose"), buttons=rows))
+
+    async def patrol_start(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None
+        actor = await self.actor(update)
+        parsed = decode(query.data)
+        if parsed is None or len(parsed.args) != 1:
+            await self.refuse(update, actor.lang, DomainError(key="error.stale_button"))
+            return
+        if await self._start(update, actor, parsed.args[0]):
+            await ack(query)
+            await drop_buttons(query)
+
+    async def _start(self, update: Update, actor: Actor, patrol_id: int) -> bool:
+        try:
+            patrol, count = await self.services.patrols.start_now(actor, patrol_id)
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return False
+        if count:  # with no reachable deputy the staff got a notice saying so
+            await self.say(
+                update, actor.lang, "patrol.started", count=count, name=patrol.name(actor.lang)
+            )
+        return True
+
+    # -- the deputy's checklist ----------------------------------------------------------
+    async def patrol_press(self, update: Update, context: Context) -> None:
+        """pat:item|ok|bad:<run>:<item>, pat:done:<run> — the run's deputy only (re-checked)."""
+        query = update.callback_query
+        assert query is not None
+        actor = await self.actor(update)
+        lang = actor.lang
+        parsed = decode(query.data)
+        patrols = self.services.patrols
+        try:
+            if parsed is None:
+                raise DomainError("malformed", key="error.stale_button")
+            verb, args = parsed.verb, parsed.args
+            if verb == "item" and len(args) == 2:
+                view = await patrols.choose(actor, args[0], args[1])
+                await ack(query)
+                await self.show(update, item_choice(lang, view, args[1]))
+            elif verb == "ok" and len(args) == 2:
+                view = await patrols.mark_ok(actor, args[0], args[1])
+                text = t(lang, "patrol.item_ok", item=view.item(args[1], lang))
+                await ack(query, plain(lang, "patrol.item_ok", item=view.item(args[1], lang)))
+                if query.message is not None:
+                    await query.edit_message_text(text, parse_mode=HTML)
+            elif verb == "bad" and len(args) == 2:
+                view = await patrols.ask_problem(actor, args[0], args[1])
+                await ack(query)
+                await drop_buttons(query)
+                await self.say(update, lang, "patrol.ask_note", item=view.item(args[1], lang))
+            elif verb == "done" and len(args) == 1:
+                view = await patrols.finish(actor, args[0])
+                await ack(
+                    query,
+                    plain(
+                        lang,
+                        "patrol.done_ack",
+                        checked=view.checked,
+                        total=len(view.patrol.items),
+                        problems=len(view.problems),
+                    ),
+                )
+            else:
+                raise DomainError("malformed", key="error.stale_button")
+        except DomainError as exc:
+            await self.refuse(update, lang, exc)
+
+    async def patrol_note(self, update: Update, context: Context) -> None:
+        """Runs before the other prompt answers: takes the message only when a patrol note is
+        awaited (text, or a photo with a caption)."""
+        user, message = update.effective_user, update.effective_message
+        if user is None or message is None:
+            return
+        if await self.services.patrols.pending_note(user.id) is None:
+            return
+        actor = await self.actor(update)
+        text = message.text or message.caption
+        if not text:
+            await self.say(update, actor.lang, "patrol.expect_note")
+            raise ApplicationHandlerStop
+        photo = message.photo[-1].file_id if message.photo else None
+        try:
+            _, issue = await self.services.patrols.report_problem(actor, text, photo)
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            raise ApplicationHandlerStop from None
+        await self.say(update, actor.lang, "patrol.issue_created", number=issue.id)
+        raise ApplicationHandlerStop
