@@ -1,0 +1,140 @@
+"""Issue exports: CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX (openpyxl).
+
+Residents' names and phone numbers are included only when asked (`with_contacts`, which
+only the command line — an administrator on the server — can ask for).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Any
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.models import Lang
+from bot.texts import plain
+from storage.db import Database
+
+FORMATS = ("csv", "xlsx")
+
+COLUMNS = [
+    ("number", "编号"),
+    ("station", "联络站"),
+    ("district", "区"),
+    ("category", "类别"),
+    ("state", "状态"),
+    ("created", "提交时间"),
+    ("accepted", "签收时间"),
+    ("replied", "答复时间"),
+    ("closed", "办结时间"),
+    ("deputy", "承办代表"),
+    ("department", "转办部门"),
+    ("rating", "评价"),
+    ("supporters", "附议"),
+    ("accept_overdue", "签收超期"),
+    ("reply_overdue", "办理超期"),
+    ("supervised", "督办"),
+    ("source", "来源"),
+    ("description", "描述"),
+]
+CONTACT_COLUMNS = [("resident_name", "群众姓名"), ("resident_phone", "群众电话")]
+
+RATINGS = {"satisfied": "满意", "mostly": "基本满意", "unsatisfied": "不满意"}
+SOURCES = {"resident": "群众反映", "patrol": "走街串巷"}
+
+
+class ExportService:
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+
+    def _when(self, ts: int | None) -> str:
+        if ts is None:
+            return ""
+        return datetime.fromtimestamp(ts, self.settings.zone).strftime("%Y-%m-%d %H:%M")
+
+    async def rows(
+        self, station_ids: list[int] | None, since: int = 0, with_contacts: bool = False
+    ) -> list[list[Any]]:
+        """The header and one row per issue."""
+        now = int(self.clock.now())
+        async with self.db.read() as repos:
+            issues = await repos.stats.export_rows(station_ids, since)
+        columns = COLUMNS + (CONTACT_COLUMNS if with_contacts else [])
+        out: list[list[Any]] = [[title for _, title in columns]]
+        for i in issues:
+            state = str(i["state"])
+            accepted_or_now = i["accepted_at"] or (now if state == "submitted" else None)
+            open_ = state in ("submitted", "accepted", "transferred")
+            replied_or_now = i["replied_at"] or (now if open_ else None)
+            values = {
+                "number": int(i["id"]),
+                "station": i["station"],
+                "district": i["district"],
+                "category": i["category"],
+                "state": plain(Lang.ZH, f"state.{state}"),
+                "created": self._when(i["created_at"]),
+                "accepted": self._when(i["accepted_at"]),
+                "replied": self._when(i["replied_at"]),
+                "closed": self._when(i["closed_at"]),
+                "deputy": i["deputy"] or "",
+                "department": i["department"] or "",
+                "rating": RATINGS.get(i["rating"] or "", ""),
+                "supporters": int(i["supporters"]),
+                "accept_overdue": "是"
+                if accepted_or_now is not None and accepted_or_now > i["accept_due"]
+                else "",
+                "reply_overdue": "是"
+                if replied_or_now is not None and replied_or_now > i["reply_due"]
+                else "",
+                "supervised": "是" if i["supervised"] else "",
+                "source": SOURCES.get(str(i["source"]), str(i["source"])),
+                "description": i["description"],
+                "resident_name": i["resident_name"] or "",
+                "resident_phone": i["resident_phone"] or "",
+            }
+            out.append([values[key] for key, _ in columns])
+        return out
+
+    async def build(
+        self,
+        fmt: str,
+        station_ids: list[int] | None,
+        since: int = 0,
+        with_contacts: bool = False,
+    ) -> tuple[str, bytes, int]:
+        """(file name, file bytes, number of issues)."""
+        if fmt not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+        rows = await self.rows(station_ids, since, with_contacts)
+        stamp = datetime.fromtimestamp(self.clock.now(), self.settings.zone).strftime("%Y%m%d-%H%M")
+        name = f"issues-{stamp}.{fmt}"
+        data = to_csv(rows) if fmt == "csv" else to_xlsx(rows)
+        return name, data, len(rows) - 1
+
+
+def to_csv(rows: list[list[Any]]) -> bytes:
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    return text.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(rows: list[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "issues"
+    for row in rows:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,114 @@
+"""Binding Telegram accounts to seeded deputies and staff: invite links and phone numbers."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from bot.actor import Actor
+from bot.clock import Clock
+from bot.config import Settings
+from bot.errors import DomainError, NotAllowed, NotFound
+from bot.models import Person, Station
+from storage.db import Database
+
+INVITE_TTL = 7 * 86400
+ROLES = ("deputy", "staff")
+
+
+def normalize_phone(phone: str) -> str:
+    """Digits only, without China's +86 prefix: '+86 138-0000-0002' → '13800000002'."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits
+
+
+@dataclass(frozen=True)
+class Bound:
+    person: Person
+    station: Station | None
+    role: str | None
+
+
+class InviteService:
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+
+    def _now(self) -> int:
+        return int(self.clock.now())
+
+    async def candidates(self, actor: Actor, station_id: int, role: str) -> list[Person]:
+        """Seeded people of the station in that role, not yet bound first."""
+        if not actor.admin:
+            raise NotAllowed("admins only", key="not_allowed.command")
+        if role not in ROLES:
+            raise NotFound("role")
+        async with self.db.read() as repos:
+            people = await repos.people.of_station(station_id, role)
+        seeded = [p for p in people if p.key is not None]
+        return sorted(seeded, key=lambda p: (p.telegram_id is not None, p.id))
+
+    async def create(self, actor: Actor, station_id: int, role: str, person_id: int) -> str:
+        """A one-time token for `/start inv_<token>`, valid for 7 days."""
+        if not actor.admin:
+            raise NotAllowed("admins only", key="not_allowed.command")
+        if role not in ROLES:
+            raise NotFound("role")
+        now = self._now()
+        token = secrets.token_urlsafe(24)  # 32 URL-safe characters
+        async with self.db.transaction() as repos:
+            person = await repos.people.get(person_id)
+            station = await repos.stations.get(station_id)
+            if person is None or person.key is None or station is None:
+                raise NotFound("no such person or station")
+            await repos.invites.create(
+                token, person.id, station.id, role, actor.id, now, now + INVITE_TTL
+            )
+        return token
+
+    async def redeem(self, telegram_id: int, token: str) -> Bound:
+        """Bind whoever opened the link; an unknown, used or expired link binds nothing."""
+        now = self._now()
+        async with self.db.transaction() as repos:
+            invite = await repos.invites.get(token)
+            if invite is None or not await repos.invites.use(token, telegram_id, now):
+                raise DomainError("bad invite", key="inv.bad")
+            await repos.people.bind_telegram(invite.person_id, telegram_id, now)
+            await repos.people.add_membership(
+                invite.person_id, invite.station_id, invite.role, "invite"
+            )
+            person = await repos.people.get(invite.person_id)
+            station = await repos.stations.get(invite.station_id)
+            assert person is not None
+            return Bound(person, station, invite.role)
+
+    async def writing_report(self, actor: Actor) -> bool:
+        """Whether a /report is in progress (a contact shared then belongs to the report)."""
+        async with self.db.read() as repos:
+            return await repos.drafts.get(actor.id) is not None
+
+    async def bind_phone(self, telegram_id: int, contact_user_id: int | None, phone: str) -> Bound:
+        """A shared contact binds a seeded deputy/staff member, only if it is the sender's own."""
+        if contact_user_id != telegram_id:
+            raise DomainError("not own contact", key="phone.not_own")
+        wanted = normalize_phone(phone)
+        async with self.db.transaction() as repos:
+            matches = [
+                pid
+                for pid, seeded in await repos.invites.seeded_with_phone()
+                if wanted and normalize_phone(seeded) == wanted
+            ]
+            if len(matches) != 1:
+                raise DomainError("no match", key="phone.unknown")
+            person = await repos.people.get(matches[0])
+            assert person is not None
+            if person.telegram_id is not None and person.telegram_id != telegram_id:
+                raise DomainError("bound to someone else", key="phone.taken")
+            await repos.people.bind_telegram(person.id, telegram_id, self._now())
+            person = await repos.people.get(person.id)
+            assert person is not None
+            return Bound(person, None, None)

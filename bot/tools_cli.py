@@ -1,0 +1,125 @@
+"""Command-line staff tools: `python -m bot stats|export|qr` (wired from bot/__main__.py)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.errors import NotFound
+from bot.models import Lang
+
+COMMANDS = ("stats", "export", "qr")
+
+
+def add_parsers(sub: Any) -> None:
+    stats = sub.add_parser("stats", help="figures of a station or the city (as /stats)")
+    stats.add_argument("--station", metavar="KEY", help="one station (default: the city)")
+    stats.add_argument("--since", metavar="YYYY-MM-DD", help="start date (default: this month)")
+    stats.add_argument("--lang", choices=["zh", "en"], default="zh")
+    export = sub.add_parser("export", help="issues as a CSV or XLSX file")
+    export.add_argument("--format", choices=["csv", "xlsx"], required=True)
+    export.add_argument("--out", type=Path, required=True, metavar="PATH")
+    export.add_argument("--station", metavar="KEY", help="one station (default: all)")
+    export.add_argument("--since", metavar="YYYY-MM-DD", help="issues created since that day")
+    export.add_argument(
+        "--with-contacts", action="store_true", help="include residents' names and phone numbers"
+    )
+    qr = sub.add_parser("qr", help="one printable QR poster (PNG) per station")
+    qr.add_argument("--out", type=Path, required=True, metavar="DIR")
+    qr.add_argument("--bot-username", help="default: asked from Telegram (getMe) with the token")
+
+
+async def run(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.db import Database
+
+    if not settings.db.exists():
+        print(f"LIAISON_DB: {settings.db} does not exist", file=sys.stderr)
+        return 1
+    username = ""
+    if args.command == "qr":
+        username = args.bot_username or await bot_username(settings) or ""
+        if not username:
+            print(
+                "qr: give --bot-username, or set LIAISON_BOT_TOKEN to ask Telegram",
+                file=sys.stderr,
+            )
+            return 2
+    db = await Database.open(settings.db)
+    try:
+        if args.command == "stats":
+            return await _stats(settings, db, args)
+        if args.command == "export":
+            return await _export(settings, db, args)
+        return await _qr(db, args.out, username)
+    except NotFound as exc:
+        print(f"--station: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"--since: {exc} (use YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    finally:
+        await db.close()
+
+
+async def _stats(settings: Settings, db: Any, args: argparse.Namespace) -> int:
+    from bot.services.stats import StatsService, report_lines, since_date
+    from bot.texts import plain
+
+    service = StatsService(db, SystemClock(), settings)
+    scope = await service.station_ids(args.station)
+    since = since_date(args.since, settings.zone) if args.since else service.period().since
+    figures = await service.figures(scope, since)
+    for line in report_lines(figures, Lang(args.lang), settings.zone, plain):
+        print(line)
+    return 0
+
+
+async def _export(settings: Settings, db: Any, args: argparse.Namespace) -> int:
+    from bot.services.exports import ExportService
+    from bot.services.stats import StatsService, since_date
+
+    scope = await StatsService(db, SystemClock(), settings).station_ids(args.station)
+    since = since_date(args.since, settings.zone) if args.since else 0
+    service = ExportService(db, SystemClock(), settings)
+    _name, data, count = await service.build(args.format, scope, since, args.with_contacts)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(data)
+    print(f"{count} issues written to {args.out}")
+    return 0
+
+
+async def _qr(db: Any, out: Path, username: str) -> int:
+    from bot.posters import write_posters
+
+    async with db.read() as repos:
+        stations = [(s, await repos.stations.reception(s.id)) for s in await repos.stations.all()]
+    paths = await asyncio.to_thread(write_posters, out, stations, username)
+    print(f"{len(paths)} posters written to {out} (bot @{username.lstrip('@')})")
+    return 0
+
+
+async def bot_username(settings: Settings) -> str | None:
+    """The bot's username from getMe (plain HTTP: bot/ stays free of python-telegram-bot)."""
+    import aiohttp
+
+    if settings.bot_token is None:
+        return None
+    url = f"{settings.api_base_url}{settings.bot_token.get_secret_value()}/getMe"
+    try:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(url, timeout=aiohttp.ClientTimeout(total=20)) as response,
+        ):
+            data = await response.json()
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        print(f"qr: getMe failed ({type(exc).__name__}); give --bot-username", file=sys.stderr)
+        return None
+    if not data.get("ok"):
+        print(f"qr: getMe failed: {data.get('description')}", file=sys.stderr)
+        return None
+    return str(data["result"]["username"])

@@ -1,0 +1,195 @@
+"""Admin /invite links, redeeming them from /start, and binding by a shared phone number."""
+
+from __future__ import annotations
+
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.actor import Actor
+from bot.callbacks import decode, encode
+from bot.errors import DomainError
+from bot.messages import Button, Outgoing
+from bot.services.invites import INVITE_TTL, ROLES
+from bot.texts import plain, t
+from handlers.common import Glue, ack, forget_actor
+from handlers.render import HTML, inline, resident_menu
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+class Admin(Glue):
+    # -- /invite --------------------------------------------------------------------------
+    async def invite(self, update: Update, context: Context) -> None:
+        actor = await self.actor(update)
+        if not actor.admin:
+            await self.not_allowed(update, actor)
+            return
+        districts = [
+            Button(text=name, data=encode("inv", "dist", anchor))
+            for name, anchor, _count in await self.services.people.districts()
+        ]
+        await self.show(
+            update,
+            Outgoing(text=t(actor.lang, "inv.choose_district"), buttons=_rows(districts, 3)),
+        )
+
+    async def invite_step(self, update: Update, context: Context) -> None:
+        """inv:dist:<anchor> → stations, inv:st:<station> → roles, inv:role:<station>:<role>
+        → people, inv:who:<station>:<role>:<person> → the link. Admins only, every step."""
+        query = update.callback_query
+        assert query is not None
+        actor = await self.actor(update)
+        lang = actor.lang
+        parsed = decode(query.data)
+        try:
+            if not actor.admin:
+                raise DomainError("admins only", key="error.not_allowed")
+            if parsed is None or not parsed.args:
+                raise DomainError("bad data", key="error.stale_button")
+            args = parsed.args
+            text, buttons = await self._step(actor, parsed.verb, args, context)
+        except DomainError as exc:
+            await self.refuse(update, lang, exc)
+            return
+        await ack(query)
+        await query.edit_message_text(text, parse_mode=HTML, reply_markup=inline(buttons))
+
+    async def _step(
+        self, actor: Actor, verb: str, args: tuple[int, ...], context: Context
+    ) -> tuple[str, tuple[tuple[Button, ...], ...]]:
+        lang = actor.lang
+        if verb == "dist":
+            stations = await self.services.people.stations_in_district_of(args[0])
+            buttons = [Button(text=s.name, data=encode("inv", "st", s.id)) for s in stations]
+            return t(lang, "inv.choose_station"), _rows(buttons, 1)
+        station = await self.services.people.station(args[0])
+        if station is None:
+            raise DomainError("no station", key="error.not_found")
+        if verb == "st":
+            roles = [
+                Button(
+                    text=plain(lang, f"inv.role_{role}"), data=encode("inv", "role", station.id, i)
+                )
+                for i, role in enumerate(ROLES)
+            ]
+            return t(lang, "inv.choose_role", station=station.name), _rows(roles, 2)
+        if len(args) < 2 or args[1] >= len(ROLES):
+            raise DomainError("bad data", key="error.stale_button")
+        role = ROLES[args[1]]
+        if verb == "role":
+            people = await self.services.invites.candidates(actor, station.id, role)
+            if not people:
+                return t(lang, "inv.nobody"), ()
+            buttons = [
+                Button(
+                    text=("✓ " if p.telegram_id is not None else "") + p.name,
+                    data=encode("inv", "who", station.id, args[1], p.id),
+                )
+                for p in people[:90]
+            ]
+            return t(lang, "inv.choose_person", station=station.name), _rows(buttons, 2)
+        if verb == "who" and len(args) == 3:
+            token = await self.services.invites.create(actor, station.id, role, args[2])
+            person = next(
+                (
+                    p
+                    for p in await self.services.invites.candidates(actor, station.id, role)
+                    if p.id == args[2]
+                ),
+                None,
+            )
+            link = f"https://t.me/{context.bot.username}?start=inv_{token}"
+            name = person.name if person else ""
+            return t(lang, "inv.link", days=INVITE_TTL // 86400, name=name, link=link), ()
+        raise DomainError("bad data", key="error.stale_button")
+
+    async def redeem(self, update: Update, token: str) -> None:
+        """/start inv_<token>: bind this Telegram account (called from Everyone.start)."""
+        actor = await self.actor(update)
+        user = update.effective_user
+        assert user is not None
+        try:
+            bound = await self.services.invites.redeem(user.id, token)
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return
+        forget_actor(update)  # this update now comes from the seeded person
+        actor = await self.actor(update)
+        await self.say(
+            update,
+            actor.lang,
+            "inv.bound",
+            station=bound.station.name if bound.station else "",
+            role=plain(actor.lang, f"inv.role_{bound.role}"),
+            name=bound.person.name,
+        )
+
+    # -- phone binding --------------------------------------------------------------------
+    async def offer_phone(self, update: Update, actor: Actor) -> None:
+        """For people without a role: 我是代表/工作人员 leads to the contact request."""
+        await self.show(
+            update,
+            Outgoing(
+                text=t(actor.lang, "phone.offer"),
+                buttons=(
+                    (
+                        Button(
+                            text=plain(actor.lang, "phone.btn_offer"), data=encode("phone", "ask")
+                        ),
+                    ),
+                ),
+            ),
+        )
+
+    async def phone_ask(self, update: Update, context: Context) -> None:
+        actor = await self.actor(update)
+        await ack(update.callback_query)
+        keyboard = ReplyKeyboardMarkup(
+            [
+                [KeyboardButton(plain(actor.lang, "phone.btn_share"), request_contact=True)],
+                [plain(actor.lang, "menu.report"), plain(actor.lang, "menu.my")],
+            ],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+        await self.say(update, actor.lang, "phone.ask", reply_markup=keyboard)
+
+    async def contact(self, update: Update, context: Context) -> None:
+        """A shared contact: binds only the sender's own number to a seeded person.
+
+        Runs before the report handlers; a contact shared while a report is being written
+        is left to them (附上我的手机号)."""
+        message = update.effective_message
+        user = update.effective_user
+        assert message is not None and message.contact is not None and user is not None
+        actor = await self.actor(update)
+        if await self.services.invites.writing_report(actor):
+            return
+        contact = message.contact
+        try:
+            bound = await self.services.invites.bind_phone(
+                user.id, contact.user_id, contact.phone_number
+            )
+        except DomainError as exc:
+            chat = update.effective_chat
+            assert chat is not None
+            await chat.send_message(
+                t(actor.lang, exc.key, **exc.params),
+                parse_mode=HTML,
+                reply_markup=resident_menu(actor.lang) if actor.is_resident_only else None,
+            )
+            raise ApplicationHandlerStop from None
+        forget_actor(update)
+        actor = await self.actor(update)
+        chat = update.effective_chat
+        assert chat is not None
+        await chat.send_message(
+            t(actor.lang, "phone.bound", name=bound.person.name),
+            parse_mode=HTML,
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        raise ApplicationHandlerStop

@@ -1,0 +1,256 @@
+"""/broadcast for staff and admins, and residents muting a station's notices."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.actor import Actor
+from bot.callbacks import decode, encode
+from bot.errors import DomainError
+from bot.messages import Button, Outgoing
+from bot.models import Station
+from bot.texts import plain, t
+from handlers.common import Glue, ack
+from handlers.render import HTML, inline, markup
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def _rows(buttons: list[Button], per_row: int = 1) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+class Broadcasts(Glue):
+    async def command(self, update: Update, context: Context) -> None:
+        """/broadcast: choose the audience."""
+        actor = await self.actor(update)
+        lang = actor.lang
+        if not (actor.admin or actor.is_staff):
+            await self.not_allowed(update, actor)
+            return
+        buttons: list[Button] = []
+        for station_id in sorted(actor.staff_at):
+            station = await self.services.people.station(station_id)
+            if station is None:
+                continue
+            buttons.append(
+                Button(
+                    text=plain(lang, "bc.aud_station", station=station.name),
+                    data=encode("bc", "st", station.id),
+                )
+            )
+            buttons.append(
+                Button(
+                    text=plain(lang, "bc.aud_deputies", station=station.name),
+                    data=encode("bc", "dep", station.id),
+                )
+            )
+        rows = list(_rows(buttons))
+        if actor.admin:
+            rows.append((Button(text=plain(lang, "bc.aud_all"), data=encode("bc", "all")),))
+            districts = [
+                Button(text=name, data=encode("bc", "dist", anchor))
+                for name, anchor, _count in await self.services.people.districts()
+            ]
+            rows += _rows(districts, 3)
+        await self.show(update, Outgoing(text=t(lang, "bc.choose"), buttons=tuple(rows)))
+
+    async def district(self, update: Update, context: Context) -> None:
+        """Admin: a district's stations, or the whole district."""
+        query = update.callback_query
+        assert query is not None
+        actor = await self.actor(update)
+        parsed = decode(query.data)
+        try:
+            if not actor.admin:
+                raise DomainError("admins only", key="bc.not_allowed")
+            if parsed is None or len(parsed.args) != 1:
+                raise DomainError("bad data", key="error.stale_button")
+            stations = await self.services.people.stations_in_district_of(parsed.args[0])
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return
+        await ack(query)
+        district = stations[0].district if stations else ""
+        lang = actor.lang
+        buttons = [
+            Button(
+                text=plain(lang, "bc.aud_district", district=district),
+                data=encode("bc", "dall", parsed.args[0]),
+            )
+        ] + [
+            Button(
+                text=plain(lang, "bc.aud_station", station=s.name), data=encode("bc", "st", s.id)
+            )
+            for s in stations
+        ]
+        await query.edit_message_text(
+            t(lang, "bc.choose_district", district=district),
+            parse_mode=HTML,
+            reply_markup=inline(_rows(buttons)),
+        )
+
+    async def audience(self, update: Update, context: Context) -> None:
+        """bc:st|dep|dall|all: the audience is chosen; ask for the notice."""
+        query = update.callback_query
+        assert query is not None and update.effective_chat is not None
+        actor = await self.actor(update)
+        parsed = decode(query.data)
+        lang = actor.lang
+        try:
+            if parsed is None:
+                raise DomainError("bad data", key="error.stale_button")
+            arg = parsed.args[0] if parsed.args else None
+            kind = {"st": "station", "dep": "deputies", "dall": "district", "all": "all"}.get(
+                parsed.verb, ""
+            )
+            chosen = await self.services.broadcasts.choose(
+                actor,
+                update.effective_chat.id,
+                kind,
+                station_id=arg if kind in ("station", "deputies") else None,
+                district_of=arg if kind == "district" else None,
+            )
+        except DomainError as exc:
+            await self.refuse(update, lang, exc)
+            return
+        await ack(query)
+        name = chosen.station.name if chosen.station else ""
+        label = {
+            "station": plain(lang, "bc.aud_station", station=name),
+            "deputies": plain(lang, "bc.aud_deputies", station=name),
+            "district": plain(lang, "bc.aud_district", district=chosen.district or ""),
+            "all": plain(lang, "bc.aud_all"),
+        }[chosen.kind]
+        await query.edit_message_text(t(lang, "bc.ask", audience=label), parse_mode=HTML)
+
+    async def content(self, update: Update, context: Context) -> None:
+        """Runs before everything else: the notice of a draft waiting for its content."""
+        user = update.effective_user
+        message = update.effective_message
+        if user is None or message is None:
+            return
+        if await self.services.broadcasts.composing(user.id) is None:
+            return
+        actor = await self.actor(update)
+        photo = message.photo[-1].file_id if message.photo else None
+        body = (message.caption if photo else message.text) or ""
+        try:
+            preview = await self.services.broadcasts.compose(actor, body, photo)
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            raise ApplicationHandlerStop from None
+        chat = update.effective_chat
+        assert chat is not None
+        if preview.broadcast.photo:
+            await chat.send_photo(
+                preview.broadcast.photo,
+                caption=preview.message.text,
+                parse_mode=HTML,
+                reply_markup=markup(preview.message),
+            )
+        else:
+            await self.show(update, preview.message)
+        bid = preview.broadcast.id
+        control = await self.show(
+            update,
+            Outgoing(
+                text=t(actor.lang, "bc.confirm", count=preview.count),
+                buttons=(
+                    (
+                        Button(
+                            text=plain(actor.lang, "bc.btn_send"), data=encode("bc", "send", bid)
+                        ),
+                        Button(
+                            text=plain(actor.lang, "bc.btn_cancel"),
+                            data=encode("bc", "cancel", bid),
+                        ),
+                    ),
+                ),
+            ),
+        )
+        if control is not None:
+            await self.services.broadcasts.set_control(bid, control.message_id)
+        raise ApplicationHandlerStop
+
+    async def cancel_command(self, update: Update, context: Context) -> None:
+        """/cancel while composing a notice; otherwise /cancel goes on to the others."""
+        user = update.effective_user
+        if user is None or await self.services.broadcasts.composing(user.id) is None:
+            return
+        actor = await self.actor(update)
+        await self.services.broadcasts.cancel_draft(actor)
+        await self.say(update, actor.lang, "bc.cancelled")
+        raise ApplicationHandlerStop
+
+    async def send(self, update: Update, context: Context) -> None:
+        """发送 under the preview."""
+        query = update.callback_query
+        assert query is not None
+        actor = await self.actor(update)
+        parsed = decode(query.data)
+        try:
+            if parsed is None or len(parsed.args) != 1:
+                raise DomainError("bad data", key="error.stale_button")
+            message_id = query.message.message_id if query.message else None
+            total = await self.services.broadcasts.send(actor, parsed.args[0], message_id)
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return
+        await ack(query)
+        try:
+            await query.edit_message_text(t(actor.lang, "bc.started", total=total), parse_mode=HTML)
+        finally:
+            self.services.broadcasts.kick()
+
+    async def cancel(self, update: Update, context: Context) -> None:
+        """取消 under the preview."""
+        query = update.callback_query
+        assert query is not None
+        actor = await self.actor(update)
+        parsed = decode(query.data)
+        try:
+            if parsed is None or len(parsed.args) != 1:
+                raise DomainError("bad data", key="error.stale_button")
+            await self.services.broadcasts.cancel(actor, parsed.args[0])
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return
+        await ack(query)
+        await query.edit_message_text(t(actor.lang, "bc.cancelled"), parse_mode=HTML)
+
+    async def mute(self, update: Update, context: Context) -> None:
+        """bc:mute:<station> under a notice (and in /station), bc:unmute:<station>."""
+        query = update.callback_query
+        assert query is not None
+        actor = await self.actor(update)
+        parsed = decode(query.data)
+        try:
+            if parsed is None or len(parsed.args) != 1:
+                raise DomainError("bad data", key="error.stale_button")
+            muted = parsed.verb == "mute"
+            station = await self.services.broadcasts.set_muted(actor, parsed.args[0], muted)
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return
+        key = "bc.muted" if muted else "bc.unmuted"
+        await ack(query, plain(actor.lang, key, station=station.name))
+        await self.say(update, actor.lang, key, station=station.name)
+
+    async def station_notices(self, update: Update, actor: Actor, station: Station) -> None:
+        """In /station: whether this station's notices come, with a button to switch."""
+        lang = actor.lang
+        muted = await self.services.broadcasts.is_muted(actor, station.id)
+        verb, key, label = (
+            ("unmute", "bc.notices_off", "bc.btn_unmute")
+            if muted
+            else ("mute", "bc.notices_on", "bc.btn_mute")
+        )
+        await self.show(
+            update,
+            Outgoing(
+                text=t(lang, key),
+                buttons=((Button(text=plain(lang, label), data=encode("bc", verb, station.id)),),),
+            ),
+        )
