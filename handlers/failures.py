@@ -1,0 +1,28 @@
+"""What happens when a handler fails (issue 6): one log line, never the user's text.
+
+Transient Bot API failures (network, 5xx, timeouts, flood control) that survived the
+retries in handlers/retry.py are logged as one warning line without a stack trace; anything
+else is a bug and is logged with its traceback. Only the update id is logged: updates carry
+what people typed, and logs must not (SPEC §6, privacy).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ContextTypes
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, Forbidden | RetryAfter) or (
+        isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+    ):
+        log.warning("update %s: Bot API call failed: %s", update_id, error)
+        return
+    log.error("update %s: handler failed", update_id, exc_info=error)
