@@ -9,6 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
+from bot import tools_cli
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
@@ -30,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--check", action="store_true", help="validate only; write nothing")
     backup = sub.add_parser("backup", help="consistent online copy of the database")
     backup.add_argument("path", type=Path)
+    tools_cli.add_parsers(sub)  # issue 5: stats, export, qr
     return parser
 
 
@@ -115,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_seed(settings, args.file, args.check))
     if args.command == "backup":
         return asyncio.run(_backup(settings, args.path))
+    if args.command in tools_cli.COMMANDS:  # issue 5
+        return asyncio.run(tools_cli.run(settings, args))
     return 2
 
 

@@ -7,41 +7,62 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from telegram import LinkPreviewOptions
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.models import Lang
 from bot.services import Services
+from bot.services.broadcasts import Broadcaster
 from bot.services.delivery import Deliverer
 from bot.services.seeding import seed_database
 from handlers import register
+from handlers.aiohttp_request import AiohttpRequest
 from handlers.everyone import RESIDENT_COMMANDS, bot_commands
+from handlers.jobs import schedule_jobs
 from handlers.messenger import TelegramMessenger
 from handlers.persistence import SQLitePersistence
+from handlers.retry import RetryingRateLimiter
 from handlers.updates import PerChatUpdateProcessor
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 
+def webhook_secret(token: str) -> str:
+    """The secret Telegram sends with each webhook call, derived from the bot token."""
+    return hashlib.sha256(f"liaison-webhook:{token}".encode()).hexdigest()[:48]
+
+
 class LiaisonBot:
     """The whole bot: open the database, load the seed, poll, deliver the outbox."""
 
-    def __init__(self, settings: Settings, clock: Clock, *, poll_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        *,
+        poll_timeout: float = 10.0,
+        request_timeout: float | None = None,
+    ) -> None:
         if settings.bot_token is None:
             raise ValueError("LIAISON_BOT_TOKEN is required to run the bot")
         self.settings = settings
         self.clock = clock
         self.poll_timeout = poll_timeout
+        # issue 6: seconds to wait for a Bot API answer (None: PTB's 5 s); fault tests lower it
+        self.request_timeout = request_timeout
         self.db: Database | None = None
         self.app: Application | None = None  # type: ignore[type-arg]
         self.services: Services | None = None
         self.deliverer: Deliverer | None = None
+        self.broadcaster: Broadcaster | None = None  # issue 5
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -52,16 +73,24 @@ class LiaisonBot:
             report = await seed_database(db, Path(settings.seed), self.clock)
             log.info("seed %s loaded: %d changes", settings.seed, report.total)
         self.services = services = Services.build(settings, self.clock, db)
+        timeout = self.request_timeout if self.request_timeout is not None else 5.0
         app = (
             ApplicationBuilder()
             .token(settings.bot_token.get_secret_value())
+            # aiohttp instead of httpx: a fraction of the CPU per Bot API call (bench/)
+            .request(
+                AiohttpRequest(read_timeout=timeout, write_timeout=timeout, connect_timeout=timeout)
+            )
+            .get_updates_request(
+                AiohttpRequest(connection_pool_size=1, read_timeout=self.poll_timeout + 5)
+            )
             .base_url(settings.api_base_url)
             .base_file_url(settings.api_file_url)
             .persistence(SQLitePersistence(db))
-            .rate_limiter(AIORateLimiter(max_retries=2))
+            # 429s as PTB's AIORateLimiter, plus 5xx / dropped connections (handlers/retry.py)
+            .rate_limiter(RetryingRateLimiter(max_retries=2))
             .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
-            .get_updates_read_timeout(self.poll_timeout + 5)
-            .concurrent_updates(PerChatUpdateProcessor())
+            .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_chats))
             .build()
         )
         register(app, services)
@@ -72,10 +101,26 @@ class LiaisonBot:
         await self._set_commands(app)
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0, timeout=int(self.poll_timeout), drop_pending_updates=False
-        )
+        if settings.webhook_url:
+            # Telegram posts updates to the public URL; we listen behind the TLS proxy.
+            await app.updater.start_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url,
+                secret_token=webhook_secret(settings.bot_token.get_secret_value()),
+                drop_pending_updates=False,
+            )
+        else:
+            await app.updater.start_polling(
+                poll_interval=0, timeout=int(self.poll_timeout), drop_pending_updates=False
+            )
         self._tasks.append(asyncio.create_task(self.deliverer.run(), name="outbox"))
+        # issue 5: broadcasts; resumes any broadcast a crash or restart interrupted
+        self.broadcaster = Broadcaster(db, self.clock, settings, TelegramMessenger(app.bot))
+        services.broadcasts.attach(self.broadcaster.wake_event)
+        self.broadcaster.start()
+        await schedule_jobs(app, services)  # issue 4: the scheduler (deadline sweep, patrols)
         log.info("bot started as @%s", app.bot.username)
 
     async def _set_commands(self, app: Application) -> None:  # type: ignore[type-arg]
@@ -84,6 +129,9 @@ class LiaisonBot:
         await app.bot.set_my_commands(bot_commands(RESIDENT_COMMANDS, Lang.EN), language_code="en")
 
     async def stop(self) -> None:
+        if self.broadcaster is not None:  # issue 5: let the message in flight be marked
+            await self.broadcaster.stop()
+            self.broadcaster = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -36,3 +36,16 @@ class ManualClock:
 
 def utc(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
+
+
+class FastForwardClock:
+    """The real time plus an offset that only grows: the demo jumps ahead to deadlines."""
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        self._offset += seconds

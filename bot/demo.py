@@ -10,9 +10,10 @@ import logging
 import sys
 import tempfile
 from pathlib import Path
+from typing import TextIO
 
 from bot.app import LiaisonBot
-from bot.clock import SystemClock
+from bot.clock import FastForwardClock
 from bot.config import load_settings
 from bot.seed import SeedFile, read_seed
 from fakebot import FakeBotApi
@@ -25,7 +26,7 @@ TOKEN = "123456:DEMO-TOKEN"
 class Narrator:
     """Prints what happened in every chat since the last call, with people's names."""
 
-    def __init__(self, api: FakeBotApi, out: object = sys.stdout) -> None:
+    def __init__(self, api: FakeBotApi, out: TextIO | None = None) -> None:
         self.api = api
         self.names: dict[int, str] = {}
         self.shown = 0
@@ -36,32 +37,33 @@ class Narrator:
 
     def step(self, title: str) -> None:
         self.flush()
-        print(f"\n━━ {title} ━━", file=self.out)  # type: ignore[call-overload]
+        print(f"\n━━ {title} ━━", file=self.out or sys.stdout)
 
     def flush(self) -> None:
         for entry in self.api.transcript[self.shown :]:
             line = self._line(entry)
             if line:
-                print(line, file=self.out)  # type: ignore[call-overload]
+                print(line, file=self.out or sys.stdout)
         self.shown = len(self.api.transcript)
 
     def _line(self, entry: TranscriptEntry) -> str | None:
         who = self.names.get(entry.chat_id, str(entry.chat_id))
         text = entry.text.replace("\n", "\n      ")
         buttons = f"\n      [{' | '.join(entry.buttons)}]" if entry.buttons else ""
+        if entry.kind in {"toast", "alert"}:
+            return f"  💬 {who} sees a pop-up: {text}" if text else None
         if entry.who == "bot":
             arrow = {"edit": "✎ 🤖 (edited) →", "delete": "🗑 🤖 deleted →"}.get(entry.kind, "🤖 →")
             return f"  {arrow} {who}: {text}{buttons}"
-        if entry.kind in {"toast", "alert"}:
-            return f"  💬 {who} sees a pop-up: {text}" if text else None
         if entry.kind == "tap":
             return f"👆 {who} taps [{entry.text}]"
         return f"👤 {who}: {text or '(' + entry.kind + ')'}"
 
 
 def _station_with_team(seed: SeedFile) -> tuple[str, list[tuple[int, str]], list[tuple[int, str]]]:
-    """The first station with two deputies and staff who have Telegram ids."""
-    for station in seed.stations:
+    """The first station with a patrol, two deputies and staff who have Telegram ids."""
+    patrolled = {p.station for p in seed.patrols}
+    for station in sorted(seed.stations, key=lambda s: s.key not in patrolled):
         deputies = [(d.telegram_id, d.name) for d in station.deputies if d.telegram_id]
         staff = [(s.telegram_id, s.name) for s in station.staff if s.telegram_id]
         if len(deputies) >= 2 and staff:
@@ -69,7 +71,9 @@ def _station_with_team(seed: SeedFile) -> tuple[str, list[tuple[int, str]], list
     raise SystemExit("the demo seed needs a station with two deputies and staff (telegram_id)")
 
 
-async def play(api: FakeBotApi, seed: SeedFile, say: Narrator) -> None:
+async def play(
+    api: FakeBotApi, seed: SeedFile, say: Narrator, bot: LiaisonBot, clock: FastForwardClock
+) -> None:
     station_key, deputies, staff = _station_with_team(seed)
     station = next(s for s in seed.stations if s.key == station_key)
     category = seed.categories[0].name.zh
@@ -105,11 +109,11 @@ async def play(api: FakeBotApi, seed: SeedFile, say: Narrator) -> None:
     await resident.send(
         "新阳路100号门前路面塌陷，有一个半米宽的大坑，晚上很危险，已经有电动车摔倒。"
     )
-    await resident.wait_for("跳过")
-    await resident.tap("跳过")
-    await resident.wait_for("请确认")
-    await resident.tap("提交")
-    submitted = await resident.wait_for("已提交")
+    extras = await resident.wait_for("跳过")
+    await resident.tap("跳过", extras)
+    await resident.edited(extras, "请确认")
+    await resident.tap("提交", extras)
+    submitted = await resident.edited(extras, "已提交")
     number = submitted.text.split("#")[1].split("。")[0]
     await dep_a.wait_for("新的群众反映")
     await dep_b.wait_for("新的群众反映")
@@ -148,10 +152,11 @@ async def play(api: FakeBotApi, seed: SeedFile, say: Narrator) -> None:
     await resident.tap(category)
     await resident.sees("请描述问题")
     await resident.send("新阳路120号附近井盖松动，车辆经过时响声很大，担心有人踩空。")
-    await resident.tap("跳过", (await resident.wait_for("跳过")))
-    await resident.wait_for("请确认")
-    await resident.tap("提交")
-    await resident.wait_for("已提交")
+    extras = await resident.wait_for("跳过")
+    await resident.tap("跳过", extras)
+    await resident.edited(extras, "请确认")
+    await resident.tap("提交", extras)
+    await resident.edited(extras, "已提交")
     await neighbour.send(f"/start st_{station_key}")
     await neighbour.wait_for("已为您绑定联络站")
     await neighbour.send("/report")
@@ -179,7 +184,54 @@ async def play(api: FakeBotApi, seed: SeedFile, say: Narrator) -> None:
     await dep_b.wait_for("不满意的原因")
     await api.wait_idle()
 
-    say.step("9. 居民查看进展 · The resident follows the issues with /my")
+    say.step(
+        "9. 时限提醒与督办 · Deadlines: a reminder, then overdue and 督办 (clock fast-forwarded)"
+    )
+    assert bot.services is not None
+    await neighbour.send("/report")
+    await neighbour.wait_for("请选择问题类别")
+    await neighbour.tap(category)
+    await neighbour.sees("请描述问题")
+    await neighbour.send("小区门口的公交站牌被风刮倒了，等车的老人没地方看线路。")
+    extras = await neighbour.wait_for("跳过")
+    await neighbour.tap("跳过", extras)
+    summary = await neighbour.sees("请确认")
+    await neighbour.tap("提交", summary)
+    await neighbour.edited(summary, "已提交")
+    await dep_a.wait_for("新的群众反映")
+    await api.wait_idle()
+    accept_within = seed.categories[0].accept_within
+    clock.advance(accept_within * 0.8 + 1)
+    await bot.services.deadlines.sweep()
+    await dep_a.wait_for("提醒")
+    await api.wait_idle()
+    clock.advance(accept_within * 0.2)
+    await bot.services.deadlines.sweep()
+    card = await worker.wait_for("超期")
+    await api.wait_idle()
+    await worker.tap("督办", card)
+    await dep_a.wait_for("督办")
+    await api.wait_idle()
+
+    say.step("10. 走街串巷 · A street walk: checklist, a problem becomes an issue, summary")
+    await worker.send("/patrol")
+    await worker.wait_for("检查清单")
+    sheet = await dep_a.wait_for("走街串巷")
+    first, second = sheet.labels[0], sheet.labels[1]
+    await dep_a.tap(first, sheet)
+    await dep_a.tap("正常", await dep_a.wait_for("检查结果"))
+    await dep_a.sees("✅")
+    await dep_a.tap(second, sheet)
+    await dep_a.tap("有问题", await dep_a.wait_for("检查结果"))
+    await dep_a.wait_for("请描述发现的问题")
+    await dep_a.send("3 号楼东侧井盖松动，踩上去会晃。")
+    await dep_a.wait_for("已登记为事项")
+    await api.wait_idle()
+    await dep_a.tap("完成", sheet)
+    await worker.wait_for("走街串巷完成")
+    await api.wait_idle()
+
+    say.step("11. 居民查看进展 · The resident follows the issues with /my")
     await resident.send("/my")
     listing = await resident.wait_for("我的事项")
     first = next(label for label in listing.labels if label.startswith(f"#{number} "))
@@ -206,13 +258,14 @@ async def run_demo() -> int:
                 "LIAISON_LOG_LEVEL": "WARNING",
             }
         )
-        bot = LiaisonBot(settings, SystemClock(), poll_timeout=1)
+        clock = FastForwardClock()
+        bot = LiaisonBot(settings, clock, poll_timeout=1)
         say = Narrator(api)
         print("联络站助手 · Liaison Station Bot — offline demo")
         print(f"fake Bot API at {api.base_url} · seed {DEMO_SEED.name} · city {seed.city}")
         try:
             await bot.start()
-            await play(api, seed, say)
+            await play(api, seed, say, bot, clock)
         finally:
             await bot.stop()
             await api.stop()

@@ -174,6 +174,7 @@ class Draft(_Model):
     photos: tuple[str, ...] = ()
     lat: float | None = None
     lon: float | None = None
+    share_phone: bool = False  # the deputies may see the resident's phone (issue 6)
 
 
 class Prompt(_Model):

@@ -36,3 +36,8 @@ class Messenger(Protocol):
     async def edit(self, chat_id: int, message_id: int, message: Outgoing) -> None:
         """Replace an earlier message's text and buttons."""
         ...
+
+    async def send_photo(self, chat_id: int, photo: str | bytes, message: Outgoing) -> int:
+        """Deliver one photo (file id or bytes) with `message.text` as its caption and
+        `message.buttons` under it, as one message; returns its id."""
+        ...

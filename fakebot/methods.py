@@ -293,6 +293,8 @@ class BotMethods:
         if url and not url.startswith("https://"):
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
         self.s.webhook_url = url
+        self.s.webhook_secret = str(params.get("secret_token") or "")
+        self.s.deliver_webhook()
         return True
 
     async def deleteWebhook(self, params: Params) -> Any:

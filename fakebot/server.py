@@ -17,6 +17,7 @@ import logging
 import time
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from fakebot.api_schema import METHODS, RETURNS
@@ -88,6 +89,12 @@ class FakeBotApi:
         self.names: dict[str, str] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.webhook_url = ""
+        self.webhook_secret = ""
+        # Where webhook updates really go (Telegram posts to webhook_url; a test points this at
+        # the bot's local listener, as a reverse proxy would).
+        self.webhook_target: str | None = None
+        self._pushing = False
+        self._background: set[asyncio.Task[None]] = set()
         self.base_url = ""
         self.file_url = ""
         self.port = 0
@@ -262,7 +269,40 @@ class FakeBotApi:
             self._users[sender].has_written = True
         self._update_event.set()
         self.touch()
+        self.deliver_webhook()
         return update_id
+
+    def deliver_webhook(self) -> None:
+        """With a webhook set (and a target to reach), push pending updates to it."""
+        if self.webhook_url and self.webhook_target and not self._pushing and self._updates:
+            self._pushing = True
+            task = asyncio.get_running_loop().create_task(self._push_updates())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _push_updates(self) -> None:
+        try:
+            async with aiohttp.ClientSession() as session:
+                failures = 0
+                while self._updates and self.webhook_url and self.webhook_target and failures < 50:
+                    update = self._updates[0]
+                    headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret}
+                    try:
+                        async with session.post(
+                            self.webhook_target, json=update, headers=headers
+                        ) as resp:
+                            delivered = resp.status == 200
+                    except aiohttp.ClientError:
+                        delivered = False
+                    if delivered:
+                        self._updates.pop(0)
+                        self.touch()
+                        failures = 0
+                    else:
+                        failures += 1
+                        await asyncio.sleep(0.1)
+        finally:
+            self._pushing = False
 
     def record(self, entry: TranscriptEntry) -> None:
         self.transcript.append(entry)
@@ -457,10 +497,13 @@ class FakeBotApi:
                 self._waiting_polls -= 1
 
     def _confirm(self, offset: int) -> None:
+        before = len(self._updates)
         if offset > 0:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         elif offset < 0:
             self._updates = self._updates[offset:]
+        if len(self._updates) != before:
+            self.touch()  # wait_idle: an update the bot answers with nothing is done now too
 
     def _drop_disallowed(self) -> None:
         kept = [u for u in self._updates if _update_kind(u) in self._allowed]

@@ -106,6 +106,15 @@ class ChatView:
         assert found is not None
         return found
 
+    async def edited(self, message: BotMessage, text: str, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
+        """Wait until ``message`` (which the bot edits in place) shows ``text``."""
+        await self._wait(
+            lambda: text in message.text and not message.deleted,
+            timeout,
+            f"message {message.message_id} never showed {text!r}",
+        )
+        return message
+
 
 class FakeUser(ChatView):
     """A person in a private chat with the bot."""

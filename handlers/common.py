@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 
 from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, Update
 from telegram.ext import ContextTypes
@@ -19,12 +20,34 @@ log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 
+# The actor of each update in flight (several handler groups may ask for it).
+_ACTOR_CACHE = 2048
+_ACTORS: OrderedDict[int, tuple[Update, Actor]] = OrderedDict()
+
 
 def display_name(update: Update) -> str:
     user = update.effective_user
     if user is None:
         return ""
     return " ".join(p for p in (user.first_name, user.last_name) if p).strip()[:64]
+
+
+def forget_actor(update: Update) -> None:
+    """Issue 5: the person behind this update changed (invite link, phone binding)."""
+    _ACTORS.pop(update.update_id, None)
+
+
+def help_keys(actor: Actor) -> list[str]:
+    keys = []
+    if actor.is_resident_only:
+        keys.append("help.resident")
+    if actor.is_deputy:
+        keys.append("help.deputy")
+    if actor.is_staff:
+        keys.append("help.staff")
+    if actor.admin:
+        keys.append("help.admin")
+    return keys
 
 
 class Glue:
@@ -34,11 +57,19 @@ class Glue:
         self.services = services
 
     async def actor(self, update: Update) -> Actor:
+        """Who sent this update, read from the database once per update."""
+        cached = _ACTORS.get(update.update_id)
+        if cached is not None and cached[0] is update:
+            return cached[1]
         user = update.effective_user
         assert user is not None
-        return await self.services.people.identify(
+        actor = await self.services.people.identify(
             user.id, display_name(update), user.language_code
         )
+        _ACTORS[update.update_id] = (update, actor)
+        while len(_ACTORS) > _ACTOR_CACHE:
+            _ACTORS.popitem(last=False)
+        return actor
 
     async def say(
         self,
@@ -61,6 +92,14 @@ class Glue:
             return None
         return await chat.send_message(message.text, parse_mode=HTML, reply_markup=markup(message))
 
+    async def not_allowed(
+        self, update: Update, actor: Actor, key: str = "not_allowed.command"
+    ) -> None:
+        """A command outside the person's role: a short refusal, then their help (SPEC §7)."""
+        await self.say(update, actor.lang, key)
+        for help_key in help_keys(actor):
+            await self.say(update, actor.lang, help_key)
+
     async def refuse(self, update: Update, lang: Lang, error: DomainError) -> None:
         """A refused press gets a pop-up; a refused message gets a reply."""
         text = plain(lang, error.key, **error.params) if error.key else plain(lang, "error.generic")
@@ -81,6 +120,10 @@ async def ack(query: CallbackQuery | None, text: str | None = None) -> None:
 async def drop_buttons(query: CallbackQuery | None) -> None:
     """Remove the inline keyboard from the pressed message (its choice is made)."""
     if query is None or query.message is None:
+        return
+    # issue 6: a message without buttons (or one Telegram no longer shows) has nothing to drop;
+    # editing it anyway is a 400 "message is not modified"
+    if not isinstance(query.message, Message) or query.message.reply_markup is None:
         return
     try:
         await query.edit_message_reply_markup(None)

@@ -87,8 +87,7 @@ class Deputy(IssueGlue):
         actor = await self.actor(update)
         lang = actor.lang
         if not actor.is_deputy:
-            await self.say(update, lang, "not_allowed.command")
-            await self.say(update, lang, "tasks.not_deputy")
+            await self.not_allowed(update, actor)
             return
         tasks = await self.services.workflow.tasks(actor)
         zone = self.services.settings.zone

@@ -9,17 +9,38 @@ from bot.actor import Actor
 from bot.callbacks import decode, encode
 from bot.messages import Button, Outgoing
 from bot.models import Lang
-from bot.texts import plain
-from handlers.common import Glue, ack
-from handlers.render import resident_menu
+from bot.texts import plain, t
+from handlers.common import Glue, ack, help_keys
+from handlers.render import HTML, resident_menu
 from handlers.stations import StationPicker
 
 Context = ContextTypes.DEFAULT_TYPE
 
 RESIDENT_COMMANDS = ["start", "report", "my", "station", "reception", "lang", "help", "cancel"]
 DEPUTY_COMMANDS = ["start", "tasks", "reception", "lang", "help", "cancel"]
-STAFF_COMMANDS = ["start", "reception", "lang", "help", "cancel"]
-ADMIN_COMMANDS = ["start", "lang", "help", "cancel"]
+STAFF_COMMANDS = [
+    "start",
+    "overdue",  # issue 4
+    "patrol",  # issue 4
+    "reception",
+    "broadcast",
+    "stats",
+    "export",
+    "lang",
+    "help",
+    "cancel",
+]
+ADMIN_COMMANDS = [
+    "start",
+    "overdue",  # issue 4
+    "broadcast",
+    "stats",
+    "export",
+    "invite",
+    "lang",
+    "help",
+    "cancel",
+]
 
 COMMAND_HELP = {
     "start": {"zh": "开始", "en": "Start"},
@@ -28,6 +49,12 @@ COMMAND_HELP = {
     "station": {"zh": "选择联络站", "en": "Choose my station"},
     "reception": {"zh": "接待日", "en": "Reception days"},
     "tasks": {"zh": "我的待办", "en": "My open issues"},
+    "overdue": {"zh": "超期事项与督办", "en": "Overdue issues"},  # issue 4
+    "patrol": {"zh": "开始走街串巷", "en": "Start a street walk"},  # issue 4
+    "broadcast": {"zh": "发布通知", "en": "Send a notice"},  # issue 5
+    "stats": {"zh": "统计", "en": "Statistics"},
+    "export": {"zh": "导出事项", "en": "Export issues"},
+    "invite": {"zh": "邀请代表或工作人员", "en": "Invite a deputy or staff member"},
     "lang": {"zh": "语言 / Language", "en": "Language / 语言"},
     "help": {"zh": "帮助", "en": "Help"},
     "cancel": {"zh": "取消当前操作", "en": "Cancel what I am doing"},
@@ -54,58 +81,50 @@ def bot_commands(names: list[str], lang: Lang) -> list[BotCommand]:
     return [BotCommand(n, COMMAND_HELP[n][lang.value]) for n in names]
 
 
-def help_keys(actor: Actor) -> list[str]:
-    keys = []
-    if actor.is_resident_only:
-        keys.append("help.resident")
-    if actor.is_deputy:
-        keys.append("help.deputy")
-    if actor.is_staff:
-        keys.append("help.staff")
-    if actor.admin:
-        keys.append("help.admin")
-    return keys
-
-
 class Everyone(Glue):
     async def start(self, update: Update, context: Context) -> None:
         """/start, /start st_<key>: greet by role; residents choose or bind a station."""
+        payload = context.args[0] if context.args else ""
+        if payload.startswith("inv_"):  # issue 5: one-time invite link (handlers/admin.py)
+            from handlers.admin import Admin
+
+            await Admin(self.services).redeem(update, payload[4:])
+            payload = ""
         actor = await self.services.people.start(await self.actor(update))
         lang = actor.lang
-        payload = context.args[0] if context.args else ""
-        if actor.is_resident_only:
-            await self.say(
-                update,
-                lang,
-                "welcome.resident",
-                reply_markup=resident_menu(lang),
-                name=actor.person.name,
-            )
         await self._greet_roles(update, actor)
         if not actor.is_resident_only and update.effective_chat is not None:
             await context.bot.set_my_commands(
                 bot_commands(commands_for(actor), lang),
                 scope=BotCommandScopeChat(update.effective_chat.id),
             )
+        # what a resident is told goes into one message (fewer Bot API calls under load)
+        lines: list[str] = []
+        if actor.is_resident_only:
+            lines.append(t(lang, "welcome.resident", name=actor.person.name))
+        station = None
         if payload.startswith("st_"):
             station = await self.services.people.station_by_key(payload[3:])
             if station is None:
-                await self.say(update, lang, "start.bad_payload")
+                lines.append(t(lang, "start.bad_payload"))
             else:
                 await self.services.people.bind_station(actor, station.id)
-                await self.say(
-                    update, lang, "start.bound", station=station.name, district=station.district
+                lines.append(
+                    t(lang, "start.bound", station=station.name, district=station.district)
                 )
-                await self.say(update, lang, "welcome.station", station=station.name)
-                return
         elif payload:
-            await self.say(update, lang, "start.bad_payload")
-        if actor.is_resident_only:
+            lines.append(t(lang, "start.bad_payload"))
+        if station is None and actor.is_resident_only:
             station = await self.services.people.station(actor.person.station_id)
-            if station is None:
-                await StationPicker(self.services).offer(update, actor)
-            else:
-                await self.say(update, lang, "welcome.station", station=station.name)
+        if station is not None:
+            lines.append(t(lang, "welcome.station", station=station.name))
+        if lines and update.effective_chat is not None:
+            menu = resident_menu(lang) if actor.is_resident_only or station else None
+            await update.effective_chat.send_message(
+                "\n\n".join(lines), parse_mode=HTML, reply_markup=menu
+            )
+        if actor.is_resident_only and station is None:
+            await StationPicker(self.services).offer(update, actor)
 
     async def _greet_roles(self, update: Update, actor: Actor) -> None:
         lang = actor.lang
@@ -131,6 +150,10 @@ class Everyone(Glue):
         actor = await self.actor(update)
         for key in help_keys(actor):
             await self.say(update, actor.lang, key)
+        if actor.is_resident_only:  # issue 5: deputies/staff can bind by phone number
+            from handlers.admin import Admin
+
+            await Admin(self.services).offer_phone(update, actor)
 
     async def lang(self, update: Update, context: Context) -> None:
         actor = await self.actor(update)

@@ -31,6 +31,19 @@ class TelegramMessenger:
         except Exception as exc:
             raise _translate(exc) from exc
 
+    async def send_photo(self, chat_id: int, photo: str | bytes, message: Outgoing) -> int:
+        try:
+            sent = await self.bot.send_photo(
+                chat_id,
+                photo,
+                caption=message.text,
+                parse_mode=HTML,
+                reply_markup=markup(message),
+            )
+            return sent.message_id
+        except Exception as exc:
+            raise _translate(exc) from exc
+
     async def edit(self, chat_id: int, message_id: int, message: Outgoing) -> None:
         try:
             await self.bot.edit_message_text(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import warnings
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -23,7 +23,7 @@ from bot.messages import Button, Outgoing
 from bot.services.reporting import MAX_DESCRIPTION, MAX_PHOTOS, MIN_DESCRIPTION, NeedStation
 from bot.texts import plain, t
 from handlers.common import Glue, ack, drop_buttons
-from handlers.render import menu_labels, resident_menu
+from handlers.render import inline, menu_labels, resident_menu
 from handlers.stations import StationPicker
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -143,6 +143,16 @@ class Report(Glue):
         await self._extras_prompt(update, actor, "report.ask_extras", "btn.skip")
         return EXTRAS
 
+    async def _replace(self, update: Update, message: Outgoing) -> None:
+        """Turn the pressed message into `message` (one Bot API call instead of two)."""
+        query = update.callback_query
+        if query is not None and query.message is not None:
+            await query.edit_message_text(
+                message.text, parse_mode="HTML", reply_markup=inline(message.buttons)
+            )
+        else:
+            await self.show(update, message)
+
     async def _extras_prompt(
         self, update: Update, actor: Actor, key: str, button: str, **params: object
     ) -> None:
@@ -185,7 +195,6 @@ class Report(Glue):
         actor = await self.actor(update)
         lang = actor.lang
         await ack(query)
-        await drop_buttons(query)
         draft = await self.services.reports.current(actor)
         if draft is None or draft.description is None or draft.category_id is None:
             await self.say(update, lang, "report.no_draft")
@@ -214,6 +223,23 @@ class Report(Glue):
                     )
                 )
             await self.show(update, Outgoing(text="\n".join(lines), buttons=tuple(rows)))
+        if not draft.share_phone:  # issue 6: the phone number only if the resident wants
+            await self.say(
+                update,
+                lang,
+                "reliability.offer_phone",
+                reply_markup=ReplyKeyboardMarkup(
+                    [
+                        [
+                            KeyboardButton(
+                                plain(lang, "reliability.btn_share_phone"), request_contact=True
+                            )
+                        ]
+                    ],
+                    resize_keyboard=True,
+                    one_time_keyboard=True,
+                ),
+            )
         station = await self.services.people.station(draft.station_id)
         category = next(
             c for c in await self.services.reports.categories() if c.id == draft.category_id
@@ -229,17 +255,38 @@ class Report(Glue):
                 lang, "report.location_yes" if draft.lat is not None else "report.location_no"
             ),
         )
-        await self.show(
-            update,
-            Outgoing(
-                text=summary,
-                buttons=(
-                    (
-                        Button(text=plain(lang, "btn.submit"), data=encode("rep", "submit")),
-                        Button(text=plain(lang, "btn.cancel"), data=encode("rep", "cancel")),
-                    ),
+        confirm = Outgoing(
+            text=summary,
+            buttons=(
+                (
+                    Button(text=plain(lang, "btn.submit"), data=encode("rep", "submit")),
+                    Button(text=plain(lang, "btn.cancel"), data=encode("rep", "cancel")),
                 ),
             ),
+        )
+        if similar:
+            await self.show(update, confirm)
+        else:
+            await self._replace(update, confirm)
+        return CONFIRM
+
+    async def phone_shared(self, update: Update, context: Context) -> str:
+        """附上我的手机号: the resident's own contact attaches their phone to the report."""
+        message = update.effective_message
+        assert message is not None and message.contact is not None
+        actor = await self.actor(update)
+        contact = message.contact
+        try:
+            await self.services.reports.share_phone(actor, contact.phone_number, contact.user_id)
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return CONFIRM
+        await self.say(
+            update,
+            actor.lang,
+            "reliability.phone_shared",
+            reply_markup=resident_menu(actor.lang),
+            phone=contact.phone_number,
         )
         return CONFIRM
 
@@ -253,14 +300,11 @@ class Report(Glue):
             await self.refuse(update, actor.lang, exc)
             return END
         await ack(query)
-        await drop_buttons(query)
-        await self.say(
-            update,
-            actor.lang,
-            "report.submitted",
-            reply_markup=resident_menu(actor.lang),
-            number=issue.id,
+        await self._replace(
+            update, Outgoing(text=t(actor.lang, "report.submitted", number=issue.id))
         )
+        if not issue.share_phone:  # issue 6: the phone offer replaced the menu keyboard
+            await self.say(update, actor.lang, "menu.hint", reply_markup=resident_menu(actor.lang))
         return END
 
     async def support(self, update: Update, context: Context) -> int | str:
@@ -345,6 +389,7 @@ class Report(Glue):
                     CONFIRM: [
                         CallbackQueryHandler(self.submit, pattern=r"^rep:submit$"),
                         CallbackQueryHandler(self.support, pattern=r"^rep:me2:"),
+                        MessageHandler(PRIVATE & filters.CONTACT, self.phone_shared),
                         MessageHandler(everything, self.expect("report.expect_confirm", CONFIRM)),
                     ],
                 },

@@ -12,6 +12,7 @@ from bot.messages import Button, Outgoing
 from bot.models import Station
 from bot.texts import plain, t
 from handlers.common import Glue, ack
+from handlers.reception import reception_buttons
 from handlers.render import inline, location_request, resident_menu
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -54,6 +55,10 @@ class StationPicker(Glue):
                 district=station.district,
                 address=station.address or "—",
             )
+            # issue 5: mute or unmute this station's notices
+            from handlers.broadcast import Broadcasts
+
+            await Broadcasts(self.services).station_notices(update, actor, station)
         await self.offer(update, actor)
 
     async def district_chosen(self, update: Update, context: Context) -> None:
@@ -172,4 +177,5 @@ class StationPicker(Glue):
                 lines.append(
                     t(lang, "reception.deputies", names="、".join(d.name for d in deputies))
                 )
-            await self.show(update, Outgoing(text="\n".join(lines)))
+            buttons = await reception_buttons(self.services, actor, station_id)  # issue 4
+            await self.show(update, Outgoing(text="\n".join(lines), buttons=buttons))

@@ -11,23 +11,26 @@ from storage._base import Repo
 class DraftRepo(Repo):
     async def get(self, person_id: int) -> Draft | None:
         row = await self._one(
-            "SELECT person_id, station_id, category_id, description, photos, lat, lon "
-            "FROM drafts WHERE person_id = ?",
+            "SELECT person_id, station_id, category_id, description, photos, lat, lon, "
+            "share_phone FROM drafts WHERE person_id = ?",
             (person_id,),
         )
         if row is None:
             return None
         data = dict(row)
         data["photos"] = tuple(json.loads(data["photos"]))
+        data["share_phone"] = bool(data["share_phone"])
         return Draft.model_validate(data)
 
     async def save(self, draft: Draft, now: int) -> None:
         await self._exec(
             "INSERT INTO drafts (person_id, station_id, category_id, description, photos, lat, lon,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(person_id) DO UPDATE SET "
+            " share_phone, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(person_id) DO UPDATE SET "
             "station_id = excluded.station_id, category_id = excluded.category_id, "
             "description = excluded.description, photos = excluded.photos, lat = excluded.lat, "
-            "lon = excluded.lon, updated_at = excluded.updated_at",
+            "lon = excluded.lon, share_phone = excluded.share_phone, "
+            "updated_at = excluded.updated_at",
             (
                 draft.person_id,
                 draft.station_id,
@@ -36,6 +39,7 @@ class DraftRepo(Repo):
                 json.dumps(list(draft.photos)),
                 draft.lat,
                 draft.lon,
+                int(draft.share_phone),
                 now,
             ),
         )

@@ -218,3 +218,7 @@ class PeopleRepo(Repo):
         for key in gone:
             await self._exec("UPDATE people SET is_admin = 0 WHERE key = ?", (key,))
         return len(gone)
+
+    async def set_phone(self, person_id: int, phone: str) -> None:
+        """The phone number a person shared from their own Telegram account (issue 6)."""
+        await self._exec("UPDATE people SET phone = ? WHERE id = ?", (phone, person_id))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import aiosqlite
 
+from storage.broadcasts import BroadcastRepo
 from storage.conversations import ConversationRepo
 from storage.drafts import DraftRepo
+from storage.invites import InviteRepo
 from storage.issues import IssueRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
 from storage.stations import StationRepo
+from storage.stats import StatsRepo
 
 
 class Repos:
@@ -21,3 +24,7 @@ class Repos:
         self.outbox = OutboxRepo(conn)
         self.drafts = DraftRepo(conn)
         self.conversations = ConversationRepo(conn)
+        # issue 5: staff and admin tools
+        self.broadcasts = BroadcastRepo(conn)
+        self.invites = InviteRepo(conn)
+        self.stats = StatsRepo(conn)

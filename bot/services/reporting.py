@@ -109,6 +109,26 @@ class ReportService:
             await repos.drafts.save(draft, self._now())
             return draft
 
+    async def share_phone(self, actor: Actor, phone: str, owner_id: int | None) -> Draft:
+        """Attach the resident's own phone number to the report (only the deputies and staff
+        handling it see it). `owner_id` is the Telegram user the shared contact belongs to:
+        someone else's number is refused."""
+        if owner_id != actor.person.telegram_id:
+            raise InvalidInput("not their own number", key="reliability.phone_not_own")
+        phone = phone.strip()
+        if not 5 <= len(phone) <= 32:
+            raise InvalidInput("not a phone number", key="reliability.phone_not_own")
+        if not phone.startswith("+"):
+            phone = "+" + phone  # Telegram sends the number without "+" on some clients
+        async with self.db.transaction() as repos:
+            draft = await self._draft(repos, actor)
+            if draft.description is None:
+                raise WrongState("describe first", key="report.no_draft")
+            await repos.people.set_phone(actor.id, phone)
+            draft = draft.model_copy(update={"share_phone": True})
+            await repos.drafts.save(draft, self._now())
+            return draft
+
     async def cancel(self, actor: Actor) -> bool:
         async with self.db.transaction() as repos:
             had = await repos.drafts.get(actor.id) is not None
@@ -158,7 +178,7 @@ class ReportService:
                 lat=draft.lat,
                 lon=draft.lon,
                 source="resident",
-                share_phone=False,
+                share_phone=draft.share_phone,
                 now=now,
                 accept_due=now + category.accept_within,
                 reply_due=now + category.reply_within,

@@ -98,6 +98,31 @@ class Workflow:
         )
         return Context(issue, station, category, resident, owner, department)
 
+    async def _contexts(self, repos: Repos, issues: list[Issue]) -> list[Context]:
+        """Contexts for a list of issues with a handful of queries (no query per issue)."""
+        if not issues:
+            return []
+        categories = {c.id: c for c in await repos.stations.all_categories()}
+        departments = {d.id: d for d in await repos.stations.departments()}
+        stations = {sid: await repos.stations.get(sid) for sid in {i.station_id for i in issues}}
+        wanted = {i.resident_id for i in issues} | {i.owner_id for i in issues if i.owner_id}
+        people = {p.id: p for p in await repos.people.many(sorted(wanted))}
+        out = []
+        for issue in issues:
+            station = stations[issue.station_id]
+            assert station is not None
+            out.append(
+                Context(
+                    issue,
+                    station,
+                    categories[issue.category_id],
+                    people[issue.resident_id],
+                    people.get(issue.owner_id) if issue.owner_id else None,
+                    departments.get(issue.department_id) if issue.department_id else None,
+                )
+            )
+        return out
+
     async def context(self, actor: Actor, issue_id: int) -> Context:
         """An issue the actor may see."""
         async with self.db.read() as repos:
@@ -556,7 +581,7 @@ class Workflow:
         async with self.db.read() as repos:
             issues = await repos.issues.of_resident(actor.id, limit, offset)
             total = await repos.issues.count_of_resident(actor.id)
-            return [await self._context(repos, i.id) for i in issues], total
+            return await self._contexts(repos, issues), total
 
     async def timeline(self, actor: Actor, issue_id: int) -> tuple[Context, list[Event]]:
         async with self.db.read() as repos:
@@ -569,10 +594,7 @@ class Workflow:
         async with self.db.read() as repos:
             owned = await repos.issues.open_of_owner(actor.id)
             pending = await repos.issues.pending_at(sorted(actor.deputy_at), actor.id)
-            return Tasks(
-                [await self._context(repos, i.id) for i in owned],
-                [await self._context(repos, i.id) for i in pending],
-            )
+            return Tasks(await self._contexts(repos, owned), await self._contexts(repos, pending))
 
     async def departments(self) -> list[Department]:
         async with self.db.read() as repos:
@@ -645,3 +667,24 @@ class Workflow:
             raise NotFound("unknown prompt")
         await self.clear_prompt(actor)
         return prompt, ctx
+
+    # -- the scheduler -----------------------------------------------------------------
+    async def auto_close(self, issue_id: int) -> Context:
+        """No rating within 3 days of the reply: closed as 未评价 by the system."""
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            now = self._now()
+            ctx = await self._move(
+                repos,
+                None,
+                ctx,
+                Action.AUTO_CLOSE,
+                "auto_closed",
+                close_reason="unrated",
+                closed_at=now,
+            )
+            await Notices(repos, now).send(
+                ctx.resident,
+                lambda lang: Outgoing(text=t(lang, "sched.auto_closed", number=issue_id)),
+            )
+            return ctx

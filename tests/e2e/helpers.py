@@ -44,9 +44,9 @@ async def file_issue(
         extras = await resident.wait_for("已收到位置")
         done_label = "完成"
     await resident.tap(done_label, extras)
-    summary = await resident.wait_for("请确认")
+    summary = await resident.edited(extras, "请确认")  # the extras prompt becomes the summary
     await resident.tap("提交", summary)
-    return number_in(await resident.wait_for("已提交"))
+    return number_in(await resident.edited(summary, "已提交"))
 
 
 def number_in(message: BotMessage) -> int:

@@ -306,10 +306,10 @@ async def test_a_report_survives_a_restart_in_the_middle(world: World) -> None:
     await world.settle()
     await world.restart()
     await alice.send("重启之后继续描述这个问题")
-    await alice.wait_for("跳过")
-    await alice.tap("跳过")
-    await alice.tap("提交", await alice.wait_for("请确认"))
-    await alice.wait_for("已提交")
+    extras = await alice.wait_for("跳过")
+    await alice.tap("跳过", extras)
+    await alice.tap("提交", await alice.edited(extras, "请确认"))
+    await alice.edited(extras, "已提交")
     await a.wait_for("重启之后继续描述这个问题")
 
 

@@ -1,0 +1,95 @@
+"""`python3 dev.py bench` — benchmarks (not part of the tests): prints one table.
+
+python3 dev.py bench                 # everything at full size (takes several minutes)
+python3 dev.py bench --quick         # smaller sizes, for a smoke run
+python3 dev.py bench --only intake   # one section: intake, broadcast, scale
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import platform
+
+from bench import intake
+from bench.common import ms, pct, table
+
+Row = tuple[str, str, str, str]
+
+
+async def intake_rows(n: int) -> list[Row]:
+    ours = await intake.ours(n)
+    sequential = await intake.ours(n, concurrent_chats=1)
+    echo = await intake.echo(n)
+    ratio = ours.actions_per_second / echo.actions_per_second
+    gain = ours.actions_per_second / sequential.actions_per_second
+    return [
+        (
+            f"intake: {n} residents file via /report",
+            f"{ours.actions_per_second:.0f} actions/s, {n / ours.seconds:.1f} conv/s",
+            f"echo bot {echo.actions_per_second:.0f} actions/s",
+            f"{ratio:.2f}× echo ({'ok' if ratio >= 1 else 'below 1.0' if ratio >= 0.5 else 'DEFECT'})",
+        ),
+        (
+            "intake latency p50/p95/p99",
+            f"{ms(pct(ours.latencies, 50))} / {ms(pct(ours.latencies, 95))} / {ms(pct(ours.latencies, 99))}",
+            f"echo {ms(pct(echo.latencies, 50))} / {ms(pct(echo.latencies, 95))} / {ms(pct(echo.latencies, 99))}",
+            "",
+        ),
+        ("Bot API calls per issue", f"{ours.calls / n:.1f}", "", ""),
+        (
+            "per-chat concurrency vs sequential",
+            f"{ours.actions_per_second:.0f} vs {sequential.actions_per_second:.0f} actions/s",
+            "LIAISON_CONCURRENT_CHATS=64 vs 1",
+            f"{gain:.2f}× faster",
+        ),
+    ]
+
+
+async def broadcast_rows(n: int) -> list[Row]:
+    from bench import broadcast
+
+    limit = await broadcast.run(n, 30)
+    fast = await broadcast.run(n, 1000)
+    share = limit["rate"] / 30
+    return [
+        (
+            f"broadcast: {n:,} residents at LIAISON_BROADCAST_RATE=30",
+            f"{limit['rate']:.1f} msg/s ({limit['delivered']:,.0f} in {limit['seconds']:.0f} s)",
+            "≥ 95% of 30/s",
+            f"{share:.1%} ({'ok' if share >= 0.95 else 'MISSED'})",
+        ),
+        (
+            f"broadcast: {n:,} residents at LIAISON_BROADCAST_RATE=1000",
+            f"{fast['rate']:.0f} msg/s, bot CPU {fast['cpu_per_message'] * 1000:.2f} ms/message",
+            "cost per message",
+            "",
+        ),
+    ]
+
+
+async def main(args: argparse.Namespace) -> None:
+    logging.basicConfig(level=logging.WARNING)
+    rows: list[Row] = []
+    sections = args.only or ["intake", "broadcast", "scale"]
+    if "intake" in sections:
+        rows += await intake_rows(100 if args.quick else 500)
+    if "broadcast" in sections:
+        rows += await broadcast_rows(1000 if args.quick else 10_000)
+    if "scale" in sections:
+        from bench import scale
+
+        rows += await scale.rows(quick=args.quick)
+    print(
+        f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", action="append", choices=["intake", "broadcast", "scale"])
+    asyncio.run(main(parser.parse_args()))

@@ -1,0 +1,97 @@
+"""Shared bench helpers: percentiles, a bot subprocess against the fake server, a table."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from fakebot import FakeBotApi
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456:BENCH-TOKEN"
+
+
+def pct(values: Sequence[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def spawn(
+    module: str, api: FakeBotApi, extra: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start `python -m module` as a bot process talking to the fake server."""
+    env = {
+        **os.environ,
+        "LIAISON_BOT_TOKEN": TOKEN,
+        "LIAISON_API_BASE_URL": api.base_url,
+        "LIAISON_API_FILE_URL": api.file_url,
+        "LIAISON_QUIET_HOURS": "",
+        "LIAISON_LOG_LEVEL": "WARNING",
+        "PTB_TIMEDELTA": "1",
+        **(extra or {}),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", module, *(["run"] if module == "bot" else [])],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+async def wait_polling(
+    api: FakeBotApi,
+    proc: subprocess.Popen[bytes],
+    timeout: float = 60,  # noqa: ASYNC109
+) -> float:
+    """Seconds until the process makes its first getUpdates call."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    while not (api.polling or api.calls_to("getUpdates")):
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            raise RuntimeError(f"bot exited with {proc.returncode}: {err[-2000:]}")
+        if loop.time() - start > timeout:
+            raise TimeoutError("bot did not start polling")
+        await asyncio.sleep(0.01)
+    return loop.time() - start
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def table(rows: list[tuple[str, str, str, str]]) -> str:
+    head = ("benchmark", "result", "target / baseline", "verdict")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+    line = "  ".join("-" * w for w in widths)
+    out = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)), line]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(out)
