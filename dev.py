@@ -55,7 +55,8 @@ def ensure_venv() -> Path:
 
 
 def _run(cmd: list[str]) -> int:
-    print("$", " ".join(cmd[1:] if cmd[0].endswith("python") else cmd), flush=True)
+    shown = ["python", *cmd[1:]] if cmd[0].endswith("python") else cmd
+    print("$", " ".join(shown), flush=True)
     return subprocess.run(cmd, cwd=ROOT).returncode
 
 

@@ -147,6 +147,12 @@ def generate(path: Path, scale: float, seed: int = 7) -> dict[str, int]:
                 created,
                 rating,
                 "rated" if rating else None,
+                # as the bot keeps it: the next deadline nudge of an open issue
+                created + DAY - DAY // 5
+                if state == "submitted"
+                else created + 7 * DAY - 7 * DAY // 5
+                if state in ("accepted", "transferred")
+                else None,
             )
         )
         event_rows.append((iid, created, resident, "submitted", None, "submitted"))
@@ -189,7 +195,8 @@ def _insert_issues(cur: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> None:
     cur.executemany(
         "INSERT INTO issues (id, station_id, category_id, resident_id, description, state, "
         "owner_id, created_at, accepted_at, replied_at, closed_at, accept_due, reply_due, "
-        "updated_at, rating, close_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "updated_at, rating, close_reason, next_nudge_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
 

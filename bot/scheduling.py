@@ -135,6 +135,14 @@ def _cron_days(field: str) -> str:
     return ",".join(_DAYS[day] for day in sorted(days))
 
 
+REMIND_SHARE = 0.8  # the reminder comes at 80% of a deadline
+
+
+def remind_moment(start: int, due: int) -> int:
+    """When the 80% reminder of a deadline that runs from `start` to `due` is due."""
+    return start + int(REMIND_SHARE * max(0, due - start))
+
+
 def cron_trigger(schedule: str, zone: ZoneInfo) -> CronTrigger:
     """A trigger for a 5-field cron expression with the standard meaning, in `zone`."""
     minute, hour, day, month, weekday = schedule.split()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.models import Event, Issue, State
+from bot.scheduling import remind_moment
 from storage._base import Repo
 
 _COLS = (
@@ -29,6 +30,7 @@ _UPDATABLE = {
     "closed_at",
     "reply_due",
     "updated_at",
+    "next_nudge_at",
 }
 
 
@@ -60,10 +62,11 @@ class IssueRepo(Repo):
         state: State = State.SUBMITTED,
         owner_id: int | None = None,
     ) -> int:
+        first_nudge = remind_moment(now, accept_due if state is State.SUBMITTED else reply_due)
         return await self._exec(
             "INSERT INTO issues (station_id, category_id, resident_id, source, description, lat, "
             "lon, share_phone, state, owner_id, created_at, accepted_at, accept_due, reply_due, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "updated_at, next_nudge_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 station_id,
                 category_id,
@@ -80,6 +83,7 @@ class IssueRepo(Repo):
                 accept_due,
                 reply_due,
                 now,
+                first_nudge,
             ),
         )
 

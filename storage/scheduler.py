@@ -31,6 +31,21 @@ def _patrol(row: Any) -> Patrol:
 
 class SchedulerRepo(Repo):
     # -- deadlines -------------------------------------------------------------------------
+    async def nudge_candidates(self, now: int, limit: int = 500) -> list[Issue]:
+        """Open issues whose next deadline nudge is due (issues_next_nudge index)."""
+        rows = await self._all(
+            f"SELECT {_ISSUE_COLS} FROM issues i WHERE i.next_nudge_at <= ? "
+            "AND i.state IN ('submitted', 'accepted', 'transferred') "
+            "ORDER BY i.next_nudge_at LIMIT ?",
+            (now, limit),
+        )
+        return [_issue(r) for r in rows]
+
+    async def set_next_nudges(self, plans: list[tuple[int, int | None]]) -> None:
+        """Record when each issue's next nudge is due (None: none left)."""
+        for issue_id, at in plans:
+            await self._exec("UPDATE issues SET next_nudge_at = ? WHERE id = ?", (at, issue_id))
+
     async def accept_candidates(self, until: int) -> list[Issue]:
         """Pending issues whose accept deadline is at most `until` and not fully nudged."""
         rows = await self._all(

@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.errors import DomainError, NotAllowed
 from bot.messages import Button, Outgoing
 from bot.models import Category, Issue, Lang, Person, State, Station
-from bot.scheduling import DAY, quiet_until, span
+from bot.scheduling import DAY, quiet_until, remind_moment, span
 from bot.services.outbox import Notices, admins, station_staff_or_admins
 from bot.services.patrols import PatrolService
 from bot.services.reception import ReceptionService
@@ -34,7 +34,6 @@ from storage.scheduler import sched
 
 log = logging.getLogger(__name__)
 
-REMIND_SHARE = 0.8  # the reminder comes at 80% of a deadline
 AUTO_CLOSE_AFTER = 3 * DAY  # a reply without rating closes as 未评价 after this
 OVERDUE_PAGE = 10
 
@@ -115,24 +114,23 @@ class Sweeper:
     async def _deadlines(self, report: SweepReport) -> None:
         now = self._now()
         hold = quiet_until(now, self.settings.quiet, self.settings.zone)
-        due: list[tuple[Issue, list[str]]] = []
+        due: list[tuple[Issue, list[str], int | None]] = []
+        quiet: list[tuple[int, int | None]] = []
         async with self.db.read() as repos:
-            categories = {c.id: c for c in await repos.stations.categories()}
-            if not categories:
-                return
-            # the 80% point of a deadline lies at most 20% of the longest window before it
-            lead_accept = max(c.accept_within for c in categories.values()) // 5 + 1
-            lead_reply = max(c.reply_within for c in categories.values()) // 5 + 1
-            s = sched(repos)
-            candidates = await s.accept_candidates(now + lead_accept)
-            candidates += await s.reply_candidates(now + lead_reply)
-            for issue in candidates:  # decide on committed data; write only what is due
-                kinds = await self._plan(repos, issue, categories, now, hold)
+            categories = {c.id: c for c in await repos.stations.all_categories()}
+            # only issues whose next nudge is due (issues.next_nudge_at, kept by every change)
+            for issue in await sched(repos).nudge_candidates(now):
+                kinds, next_at = await self._plan(repos, issue, categories, now, hold)
                 if kinds:
-                    due.append((issue, kinds))
-        for issue, kinds in due:
+                    due.append((issue, kinds, next_at))
+                else:
+                    quiet.append((issue.id, next_at))
+        if quiet:
+            async with self.db.transaction() as repos:
+                await sched(repos).set_next_nudges(quiet)
+        for issue, kinds, next_at in due:
             try:
-                await self._nudge(issue, kinds, now, hold, report)
+                await self._nudge(issue, kinds, now, hold, report, next_at)
             except Exception:
                 log.exception("sweep: nudging #%s failed", issue.id)
 
@@ -143,8 +141,8 @@ class Sweeper:
         categories: dict[int, Category],
         now: int,
         hold: int | None,
-    ) -> list[str]:
-        """Which nudges of the issue are due now and not yet sent."""
+    ) -> tuple[list[str], int | None]:
+        """Which nudges of the issue are due now and not yet sent, and when the next one is."""
         category = categories.get(issue.category_id) or await repos.stations.category(
             issue.category_id
         )
@@ -156,20 +154,32 @@ class Sweeper:
         if phase == "reply" and issue.reopen_count:
             start = await sched(repos).reopened_at(issue.id) or start
         done = await sched(repos).nudged(issue.id, cycle)
+        escalate_at = due + category.escalate_after
+        kinds: list[str] = []
         if now >= due:
-            kinds = [] if f"{phase}_overdue" in done else ["overdue"]
-            if now >= due + category.escalate_after and f"{phase}_escalate" not in done:
+            if f"{phase}_overdue" not in done:
+                kinds.append("overdue")
+            if now >= escalate_at and f"{phase}_escalate" not in done:
                 kinds.append("escalate")
-            return kinds
-        remind_at = start + int(REMIND_SHARE * max(0, due - start))
-        if now < remind_at or f"{phase}_remind" in done:
-            return []
+            escalated = "escalate" in kinds or f"{phase}_escalate" in done
+            return kinds, None if escalated else escalate_at
+        remind_at = remind_moment(start, due)
+        if now < remind_at:
+            return [], remind_at
+        if f"{phase}_remind" in done:
+            return [], due
         if hold is not None and hold >= due:
-            return []  # held past the deadline: the overdue notice will say it all
-        return ["remind"]
+            return [], due  # held past the deadline: the overdue notice will say it all
+        return ["remind"], due
 
     async def _nudge(
-        self, seen: Issue, kinds: list[str], now: int, hold: int | None, report: SweepReport
+        self,
+        seen: Issue,
+        kinds: list[str],
+        now: int,
+        hold: int | None,
+        report: SweepReport,
+        next_at: int | None,
     ) -> None:
         async with self.db.transaction() as repos:
             issue = await repos.issues.get(seen.id)
@@ -192,6 +202,7 @@ class Sweeper:
                 report.overdue += 1
             if "escalate" in kinds and await nudger.escalate():
                 report.escalated += 1
+            await sched(repos).set_next_nudges([(issue.id, next_at)])
 
     async def _auto_close(self) -> int:
         now = self._now()

@@ -15,6 +15,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from bot.lifecycle import Action
 from bot.messages import Button, Outgoing
 from bot.models import (
+    OPEN_STATES,
     Category,
     Department,
     Event,
@@ -27,6 +28,7 @@ from bot.models import (
     State,
     Station,
 )
+from bot.scheduling import remind_moment
 from bot.services.outbox import Notices, Render, admins, responders, station_staff_or_admins
 from bot.texts import t
 from storage.db import Database
@@ -142,8 +144,19 @@ class Workflow:
         **fields: object,
     ) -> Context:
         roles = actor.roles_for(ctx.issue) if actor else {Role.SYSTEM}
-        to = lifecycle.transition(ctx.issue.state, action, roles)
+        was = ctx.issue.state
+        to = lifecycle.transition(was, action, roles)
         now = self._now()
+        if to not in OPEN_STATES:
+            fields["next_nudge_at"] = None  # finished: no more deadline nudges
+        elif was is State.SUBMITTED and to is not State.SUBMITTED:
+            # accepted: the reply deadline (counted from submission) is watched now
+            fields["next_nudge_at"] = remind_moment(ctx.issue.created_at, ctx.issue.reply_due)
+        elif was is State.REPLIED:
+            # reopened: a new reply deadline from now
+            due = fields.get("reply_due", ctx.issue.reply_due)
+            assert isinstance(due, int)
+            fields["next_nudge_at"] = remind_moment(now, due)
         await repos.issues.update(ctx.issue.id, state=to, updated_at=now, **fields)
         await repos.issues.add_event(
             ctx.issue.id, now, actor.id if actor else None, kind, ctx.issue.state, to, note

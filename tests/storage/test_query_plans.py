@@ -36,6 +36,16 @@ HOT = {
         "ORDER BY id LIMIT 200",
         (0,),
     ),
+    "deadline sweep": (
+        "SELECT id FROM issues i WHERE i.next_nudge_at <= ? "
+        "AND i.state IN ('submitted', 'accepted', 'transferred') ORDER BY i.next_nudge_at LIMIT 500",
+        (0,),
+    ),
+    "auto-close": (
+        "SELECT id FROM issues WHERE state = 'replied' AND replied_at <= ? "
+        "ORDER BY replied_at LIMIT 500",
+        (0,),
+    ),
     "identify": ("SELECT id FROM people WHERE telegram_id = ?", (1,)),
     "station members": (
         "SELECT person_id FROM memberships m WHERE m.station_id = ? AND m.role = ?",
