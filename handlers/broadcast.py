@@ -11,7 +11,7 @@ from bot.errors import DomainError
 from bot.messages import Button, Outgoing
 from bot.models import Station
 from bot.texts import plain, t
-from handlers.common import Glue, ack
+from handlers.common import Glue, ack, callback_args
 from handlers.render import HTML, inline, markup
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -189,12 +189,10 @@ class Broadcasts(Glue):
         query = update.callback_query
         assert query is not None
         actor = await self.actor(update)
-        parsed = decode(query.data)
         try:
-            if parsed is None or len(parsed.args) != 1:
-                raise DomainError("bad data", key="error.stale_button")
+            args = callback_args(query, 1)
             message_id = query.message.message_id if query.message else None
-            total = await self.services.broadcasts.send(actor, parsed.args[0], message_id)
+            total = await self.services.broadcasts.send(actor, args[0], message_id)
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return
@@ -209,11 +207,9 @@ class Broadcasts(Glue):
         query = update.callback_query
         assert query is not None
         actor = await self.actor(update)
-        parsed = decode(query.data)
         try:
-            if parsed is None or len(parsed.args) != 1:
-                raise DomainError("bad data", key="error.stale_button")
-            await self.services.broadcasts.cancel(actor, parsed.args[0])
+            args = callback_args(query, 1)
+            await self.services.broadcasts.cancel(actor, args[0])
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return
@@ -227,10 +223,9 @@ class Broadcasts(Glue):
         actor = await self.actor(update)
         parsed = decode(query.data)
         try:
-            if parsed is None or len(parsed.args) != 1:
-                raise DomainError("bad data", key="error.stale_button")
-            muted = parsed.verb == "mute"
-            station = await self.services.broadcasts.set_muted(actor, parsed.args[0], muted)
+            args = callback_args(query, 1)
+            muted = parsed is not None and parsed.verb == "mute"
+            station = await self.services.broadcasts.set_muted(actor, args[0], muted)
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return

@@ -9,6 +9,7 @@ from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.actor import Actor
+from bot.callbacks import decode
 from bot.errors import DomainError
 from bot.messages import Outgoing
 from bot.models import Lang
@@ -110,6 +111,14 @@ class Glue:
             await update.effective_chat.send_message(
                 t(lang, error.key, **error.params), parse_mode=HTML
             )
+
+
+def callback_args(query: CallbackQuery | None, arity: int = 1) -> tuple[int, ...]:
+    """The numbers in a pressed button's data; a malformed press is a stale button."""
+    parsed = decode(query.data if query is not None else None)
+    if parsed is None or len(parsed.args) != arity:
+        raise DomainError("malformed callback data", key="error.stale_button")
+    return parsed.args
 
 
 async def ack(query: CallbackQuery | None, text: str | None = None) -> None:

@@ -8,13 +8,14 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot import views
 from bot.actor import Actor
-from bot.callbacks import decode
+from bot.callbacks import encode
 from bot.errors import DomainError
-from bot.messages import Outgoing
+from bot.messages import Button, Outgoing
 from bot.services.workflow import Context as IssueContext
-from bot.texts import t
-from handlers.common import Glue
+from bot.texts import plain, t
+from handlers.common import Glue, callback_args
 
 Context = ContextTypes.DEFAULT_TYPE
 Action = Callable[[Update, Actor, int, tuple[int, ...]], Awaitable[None]]
@@ -30,11 +31,9 @@ class IssueGlue(Glue):
             query = update.callback_query
             assert query is not None
             actor = await self.actor(update)
-            parsed = decode(query.data)
             try:
-                if parsed is None or len(parsed.args) != arity:
-                    raise DomainError("malformed", key="error.stale_button")
-                await action(update, actor, parsed.args[0], parsed.args[1:])
+                args = callback_args(query, arity)
+                await action(update, actor, args[0], args[1:])
             except DomainError as exc:
                 await self.refuse(update, actor.lang, exc)
 
@@ -43,8 +42,7 @@ class IssueGlue(Glue):
     async def card(
         self, update: Update, actor: Actor, ctx: IssueContext, head: str = "deputy.working"
     ) -> None:
-        from bot import views
-
+        """The issue as its deputy works on it, with 答复 / 转办 / 询问群众 / 不予受理."""
         await self.show(
             update,
             views.working_card(
@@ -61,10 +59,7 @@ class IssueGlue(Glue):
     async def prompt(
         self, update: Update, actor: Actor, key: str, skippable: bool = False, **params: object
     ) -> None:
-        from bot.callbacks import encode
-        from bot.messages import Button
-        from bot.texts import plain
-
+        """Ask for the person's next text message (with 跳过 when the answer is optional)."""
         buttons = (
             ((Button(text=plain(actor.lang, "btn.skip"), data=encode("pr", "skip")),),)
             if skippable

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import warnings
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -17,12 +17,12 @@ from telegram.ext import (
 
 from bot import views
 from bot.actor import Actor
-from bot.callbacks import decode, encode
+from bot.callbacks import encode
 from bot.errors import DomainError, LimitReached
 from bot.messages import Button, Outgoing
 from bot.services.reporting import MAX_DESCRIPTION, MAX_PHOTOS, MIN_DESCRIPTION, NeedStation
 from bot.texts import plain, t
-from handlers.common import Glue, ack, drop_buttons
+from handlers.common import Glue, ack, callback_args, drop_buttons
 from handlers.render import inline, menu_labels, resident_menu
 from handlers.stations import StationPicker
 
@@ -102,11 +102,9 @@ class Report(Glue):
         query = update.callback_query
         assert query is not None
         actor = await self.actor(update)
-        parsed = decode(query.data)
         try:
-            if parsed is None or len(parsed.args) != 1:
-                raise DomainError("bad data", key="error.stale_button")
-            category = await self.services.reports.choose_category(actor, parsed.args[0])
+            args = callback_args(query, 1)
+            category = await self.services.reports.choose_category(actor, args[0])
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return CATEGORY
@@ -312,11 +310,9 @@ class Report(Glue):
         query = update.callback_query
         assert query is not None
         actor = await self.actor(update)
-        parsed = decode(query.data)
         try:
-            if parsed is None or len(parsed.args) != 1:
-                raise DomainError("bad data", key="error.stale_button")
-            issue = await self.services.reports.support(actor, parsed.args[0])
+            args = callback_args(query, 1)
+            issue = await self.services.reports.support(actor, args[0])
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return CONFIRM
@@ -398,8 +394,3 @@ class Report(Glue):
                     CallbackQueryHandler(self.cancel, pattern=r"^rep:cancel$"),
                 ],
             )
-
-    async def remove_keyboard(self, update: Update) -> None:
-        chat = update.effective_chat
-        if chat is not None:
-            await chat.send_message("…", reply_markup=ReplyKeyboardRemove())

@@ -6,12 +6,12 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.actor import Actor
-from bot.callbacks import decode, encode
+from bot.callbacks import encode
 from bot.errors import DomainError
 from bot.messages import Button, Outgoing
 from bot.models import Station
 from bot.texts import plain, t
-from handlers.common import Glue, ack
+from handlers.common import Glue, ack, callback_args
 from handlers.reception import reception_buttons
 from handlers.render import inline, location_request, resident_menu
 
@@ -65,11 +65,9 @@ class StationPicker(Glue):
         query = update.callback_query
         assert query is not None
         actor = await self.actor(update)
-        parsed = decode(query.data)
         try:
-            if parsed is None or len(parsed.args) != 1:
-                raise DomainError("bad data", key="error.stale_button")
-            stations = await self.services.people.stations_in_district_of(parsed.args[0])
+            args = callback_args(query, 1)
+            stations = await self.services.people.stations_in_district_of(args[0])
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return
@@ -89,11 +87,9 @@ class StationPicker(Glue):
         query = update.callback_query
         assert query is not None
         actor = await self.actor(update)
-        parsed = decode(query.data)
         try:
-            if parsed is None or len(parsed.args) != 1:
-                raise DomainError("bad data", key="error.stale_button")
-            station = await self.services.people.bind_station(actor, parsed.args[0])
+            args = callback_args(query, 1)
+            station = await self.services.people.bind_station(actor, args[0])
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return None
