@@ -106,14 +106,14 @@ def generate(path: Path, scale: float, seed: int = 7) -> dict[str, int]:
     for i in range(issues):
         iid = i + 1
         sid = rng.randrange(stations) + 1
-        state = rng.choices(names, weights)[0]
-        # steady state: open issues are recent (older ones were handled), replies await rating
-        if state in ("submitted", "accepted", "transferred"):
-            created = now - rng.randrange(10 * DAY)
-        elif state == "replied":
-            created = now - rng.randrange(3 * DAY)
+        created = now - rng.randrange(730 * DAY)
+        # steady state: the last ten days are still being handled, older issues are finished
+        if created > now - 10 * DAY:
+            state = rng.choices(names, weights)[0]
+            if state == "replied" and created < now - 3 * DAY:
+                state = "closed"
         else:
-            created = now - rng.randrange(730 * DAY)
+            state = rng.choices(["closed", "rejected", "withdrawn"], [0.86, 0.07, 0.07])[0]
         owner = None
         accepted = replied = closed = None
         if state not in ("submitted", "withdrawn") or rng.random() < 0.3:
@@ -147,12 +147,8 @@ def generate(path: Path, scale: float, seed: int = 7) -> dict[str, int]:
                 created,
                 rating,
                 "rated" if rating else None,
-                # as the bot keeps it: the next deadline nudge of an open issue
-                created + DAY - DAY // 5
-                if state == "submitted"
-                else created + 7 * DAY - 7 * DAY // 5
-                if state in ("accepted", "transferred")
-                else None,
+                # as a bot that has been sweeping all along keeps it: the next nudge still ahead
+                _next_nudge(state, created, now),
             )
         )
         event_rows.append((iid, created, resident, "submitted", None, "submitted"))
@@ -189,6 +185,18 @@ def generate(path: Path, scale: float, seed: int = 7) -> dict[str, int]:
     }
     db.close()
     return counts
+
+
+def _next_nudge(state: str, created: int, now: int) -> int | None:
+    """The first of the reminder, deadline and escalation still in the future (or None)."""
+    if state not in ("submitted", "accepted", "transferred"):
+        return None
+    window = DAY if state == "submitted" else 7 * DAY
+    due = created + window
+    for moment in (created + window * 4 // 5, due, due + DAY):
+        if moment > now:
+            return moment
+    return None
 
 
 def _insert_issues(cur: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> None:

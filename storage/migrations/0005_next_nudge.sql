@@ -9,3 +9,6 @@ END
 WHERE state IN ('submitted', 'accepted', 'transferred');
 
 CREATE INDEX issues_next_nudge ON issues(next_nudge_at) WHERE next_nudge_at IS NOT NULL;
+
+-- /tasks: a station's issues still waiting for a deputy, soonest accept deadline first.
+CREATE INDEX issues_station_pending ON issues(station_id, accept_due) WHERE state = 'submitted';
