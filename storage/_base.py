@@ -12,14 +12,15 @@ class Repo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
 
+    # Each helper is one hop to SQLite's thread: aiosqlite runs every call (execute,
+    # fetch, close) on its worker thread, and those hops were most of the bot's CPU.
+
     async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def _one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            row: aiosqlite.Row | None = await cur.fetchone()
-            return row
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None
 
     async def _scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self._one(sql, params)
@@ -27,10 +28,10 @@ class Repo:
 
     async def _exec(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run a write; returns lastrowid (for inserts)."""
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return int(cur.lastrowid or 0)
+        cursor = await self.conn.execute(sql, tuple(params))
+        return int(cursor.lastrowid or 0)
 
     async def _changes(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run a write; returns how many rows it changed."""
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return int(cur.rowcount)
+        cursor = await self.conn.execute(sql, tuple(params))
+        return int(cursor.rowcount)

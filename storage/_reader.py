@@ -51,13 +51,7 @@ class _Statement:
         self._params = tuple(params)
 
     async def _run(self) -> _Rows:
-        async with self._owner.lock:
-            cursor = await self._owner.conn.execute(self._sql, self._params)
-            try:
-                rows = list(await cursor.fetchall())
-                return _Rows(rows, cursor.lastrowid, cursor.rowcount)
-            finally:
-                await cursor.close()
+        return _Rows(await self._owner.execute_fetchall(self._sql, self._params), None, -1)
 
     def __await__(self) -> Generator[Any, None, _Rows]:
         return self._run().__await__()
@@ -78,6 +72,13 @@ class SerialReader:
 
     def execute(self, sql: str, parameters: Iterable[Any] = ()) -> _Statement:
         return _Statement(self, sql, parameters)
+
+    async def execute_fetchall(
+        self, sql: str, parameters: Iterable[Any] = ()
+    ) -> list[aiosqlite.Row]:
+        """The statement's rows; it runs to completion before another statement starts."""
+        async with self.lock:
+            return list(await self.conn.execute_fetchall(sql, tuple(parameters)))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.conn, name)
