@@ -5,6 +5,7 @@ Domain data (drafts, prompts) lives in its own tables; user/chat/bot data are no
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -30,6 +31,8 @@ class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
             update_interval=update_interval,
         )
         self.db = db
+        self._pending: dict[tuple[str, str], object | None] = {}
+        self._writer: asyncio.Task[None] | None = None
 
     async def get_conversations(self, name: str) -> ConversationDict:
         async with self.db.read() as repos:
@@ -39,8 +42,18 @@ class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        async with self.db.transaction() as repos:
-            await repos.conversations.put(name, _key_text(key), new_state)
+        """Collect the round's changes; they are written together in one transaction."""
+        self._pending[(name, _key_text(key))] = new_state
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending())
+
+    async def _write_pending(self) -> None:
+        await asyncio.sleep(0)  # python-telegram-bot hands over all changed keys in a row
+        while self._pending:
+            batch, self._pending = self._pending, {}
+            async with self.db.transaction() as repos:
+                for (name, key), state in batch.items():
+                    await repos.conversations.put(name, key, state)
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         return {}
@@ -82,4 +95,8 @@ class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
         return None
 
     async def flush(self) -> None:
-        return None
+        """At shutdown: everything collected is on disk before the database closes."""
+        if self._writer is not None:
+            await self._writer
+        if self._pending:
+            await self._write_pending()

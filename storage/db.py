@@ -7,7 +7,9 @@ connection; WAL lets readers see committed data while a write is in progress.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -103,14 +105,17 @@ class Database:
     async def transaction(self) -> AsyncIterator[Repos]:
         """A write transaction: everything inside commits together or not at all."""
         async with self._lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
             repos = Repos(self._writer)
             try:
+                await self._writer.execute("BEGIN IMMEDIATE")
                 yield repos
+                await self._writer.execute("COMMIT")
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                # Also when cancelled while BEGIN or COMMIT was still queued: SQLite's thread
+                # runs them in order, so this ROLLBACK comes after them whatever happened.
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await asyncio.shield(self._writer.execute("ROLLBACK"))
                 raise
-            await self._writer.execute("COMMIT")
             if self.on_commit is not None and repos.outbox.added:
                 self.on_commit()  # new notifications: wake the outbox sender
 

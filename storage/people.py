@@ -31,6 +31,23 @@ class PeopleRepo(Repo):
         row = await self._one(f"SELECT {_COLS} FROM people WHERE telegram_id = ?", (telegram_id,))
         return _person(row) if row else None
 
+    async def with_memberships(
+        self, telegram_id: int
+    ) -> tuple[Person, list[tuple[int, str]]] | None:
+        """A person and their (station, role) memberships, in one statement."""
+        row = await self._one(
+            f"SELECT {_COLS}, (SELECT group_concat(m.station_id || ':' || m.role) "
+            "FROM memberships m WHERE m.person_id = people.id) AS memberships "
+            "FROM people WHERE telegram_id = ?",
+            (telegram_id,),
+        )
+        if row is None:
+            return None
+        data = dict(row)
+        packed = data.pop("memberships") or ""
+        pairs = [part.split(":", 1) for part in packed.split(",") if part]
+        return Person.model_validate(data), [(int(s), r) for s, r in pairs]
+
     async def by_key(self, key: str) -> Person | None:
         row = await self._one(f"SELECT {_COLS} FROM people WHERE key = ?", (key,))
         return _person(row) if row else None

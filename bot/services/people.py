@@ -30,7 +30,10 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 async def actor_of(repos: Repos, person: Person, settings: Settings) -> Actor:
-    memberships = await repos.people.memberships(person.id)
+    return _actor(person, await repos.people.memberships(person.id), settings)
+
+
+def _actor(person: Person, memberships: list[tuple[int, str]], settings: Settings) -> Actor:
     return Actor(
         person=person,
         deputy_at=frozenset(s for s, role in memberships if role == "deputy"),
@@ -51,14 +54,15 @@ class PeopleService:
     async def identify(self, telegram_id: int, name: str, language_code: str | None) -> Actor:
         """The actor behind a chat user (created as a resident on first contact)."""
         async with self.db.read() as repos:
-            known = await repos.people.by_telegram(telegram_id)
+            found = await repos.people.with_memberships(telegram_id)
+        if found is not None:
+            known, memberships = found
             if (
-                known is not None
-                and known.blocked_at is None
+                known.blocked_at is None
                 and known.tg_language == language_code
                 and (known.key is not None or known.name == name)
             ):
-                return await actor_of(repos, known, self.settings)
+                return _actor(known, memberships, self.settings)
         async with self.db.transaction() as repos:
             person = await repos.people.touch(telegram_id, name, language_code, self._now())
             return await actor_of(repos, person, self.settings)
