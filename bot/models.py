@@ -98,27 +98,27 @@ class Station(_Model):
     lon: float | None = None
 
 
-class Category(_Model):
-    id: int
-    key: str
+class Named(_Model):
+    """Something seeded with a Chinese and an English name."""
+
     name_zh: str
     name_en: str
+
+    def name(self, lang: Lang) -> str:
+        return self.name_en if lang is Lang.EN else self.name_zh
+
+
+class Category(Named):
+    id: int
+    key: str
     accept_within: int
     reply_within: int
     escalate_after: int
 
-    def name(self, lang: Lang) -> str:
-        return self.name_en if lang is Lang.EN else self.name_zh
 
-
-class Department(_Model):
+class Department(Named):
     id: int
     key: str
-    name_zh: str
-    name_en: str
-
-    def name(self, lang: Lang) -> str:
-        return self.name_en if lang is Lang.EN else self.name_zh
 
 
 class Issue(_Model):

@@ -13,7 +13,7 @@ from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped
 from pydantic import BaseModel, ConfigDict
 
 from bot.config import QuietHours
-from bot.models import Lang
+from bot.models import Lang, Named
 
 DAY = 86400
 
@@ -30,21 +30,16 @@ class PatrolItem(_Model):
         return self.en if lang is Lang.EN else self.zh
 
 
-class Patrol(_Model):
+class Patrol(Named):
     """A 走街串巷 checklist template from the seed."""
 
     id: int
     key: str
     station_id: int
-    name_zh: str
-    name_en: str
     schedule: str
     category_id: int | None = None
     items: tuple[PatrolItem, ...]
     last_run_at: int | None = None
-
-    def name(self, lang: Lang) -> str:
-        return self.name_en if lang is Lang.EN else self.name_zh
 
 
 class PatrolRun(_Model):
