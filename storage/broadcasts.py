@@ -133,18 +133,14 @@ class BroadcastRepo(Repo):
         return [(int(r[0]), int(r[1]), r[2], int(r[3])) for r in rows]
 
     # -- the queue ------------------------------------------------------------------------
-    async def add_recipient(
-        self,
-        broadcast_id: int,
-        person_id: int,
-        chat_id: int,
-        lang: str,
-        station_id: int | None,
+    async def add_recipients(
+        self, broadcast_id: int, people: list[tuple[int, int, str, int | None]]
     ) -> None:
-        await self._exec(
+        """One queue row per (person_id, chat_id, lang, station_id), in one statement batch."""
+        await self.conn.executemany(
             "INSERT OR IGNORE INTO broadcast_recipients "
             "(broadcast_id, person_id, chat_id, lang, station_id) VALUES (?, ?, ?, ?, ?)",
-            (broadcast_id, person_id, chat_id, lang, station_id),
+            [(broadcast_id, *person) for person in people],
         )
 
     async def due(self, broadcast_id: int, now: int, limit: int = 100) -> list[Recipient]:

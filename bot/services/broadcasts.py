@@ -217,10 +217,7 @@ class BroadcastService:
             if broadcast.state != "preview":
                 raise WrongState("not a preview", key="bc.already")
             people = await recipients(repos, broadcast)
-            for person_id, chat_id, lang, station_id in people:
-                await repos.broadcasts.add_recipient(
-                    broadcast.id, person_id, chat_id, lang, station_id
-                )
+            await repos.broadcasts.add_recipients(broadcast.id, people)
             if message_id is not None and broadcast.control_id is None:
                 await repos.broadcasts.set_control(broadcast.id, message_id)
             await repos.broadcasts.set_state(broadcast.id, "sending", self._now())

@@ -235,13 +235,25 @@ class Sweeper:
             issues, total = await sched(repos).overdue(
                 self._now(), None if is_admin else staff_at, limit, offset
             )
-            found = []
-            for issue in issues:
-                station = await repos.stations.get(issue.station_id)
-                owner = await repos.people.get(issue.owner_id) if issue.owner_id else None
-                assert station is not None
-                found.append(Overdue(issue, station, owner))
+            stations = {s.id: s for s in await repos.stations.all()}
+            owners = await repos.people.many(sorted({i.owner_id for i in issues if i.owner_id}))
+            by_id = {p.id: p for p in owners}
+            found = [
+                Overdue(
+                    issue,
+                    stations.get(issue.station_id) or await _station(repos, issue.station_id),
+                    by_id.get(issue.owner_id) if issue.owner_id else None,
+                )
+                for issue in issues
+            ]
             return found, total
+
+
+async def _station(repos: Repos, station_id: int) -> Station:
+    """A station a seed reload retired (stations.all() lists active ones only)."""
+    station = await repos.stations.get(station_id)
+    assert station is not None
+    return station
 
 
 class _Nudger:
@@ -279,15 +291,7 @@ class _Nudger:
         )
 
     async def _send(self, people: list[Person], render: Callable[[Lang], Outgoing]) -> int:
-        sent = 0
-        seen: set[int] = set()
-        for person in people:
-            if person.id in seen:
-                continue
-            seen.add(person.id)
-            if await self.notices.send(person, render, not_before=self.hold):
-                sent += 1
-        return sent
+        return len(await self.notices.send_all(people, render, not_before=self.hold))
 
     async def _deputies(self) -> list[Person]:
         """Who must act: the owner after acceptance; before, the station's deputies who did

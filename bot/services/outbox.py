@@ -41,15 +41,21 @@ class Notices:
         return True
 
     async def send_all(
-        self, people: Iterable[Person], render: Render, *, ref: str | None = None
+        self,
+        people: Iterable[Person],
+        render: Render,
+        *,
+        ref: str | None = None,
+        not_before: int | None = None,
     ) -> list[Person]:
+        """Queue for each person once; returns those reachable (the others are skipped)."""
         sent = []
         seen: set[int] = set()
         for person in people:
             if person.id in seen:
                 continue
             seen.add(person.id)
-            if await self.send(person, render, ref=ref):
+            if await self.send(person, render, ref=ref, not_before=not_before):
                 sent.append(person)
         return sent
 

@@ -9,6 +9,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import NotAllowed
 from bot.messages import Button, Outgoing
+from bot.models import Lang
 from bot.scheduling import DAY, Slot, quiet_until, slot_occurrences
 from bot.services.outbox import Notices
 from bot.texts import plain, t
@@ -70,53 +71,49 @@ class ReceptionService:
             notices = Notices(repos, now)
             names = "、".join(d.name for d in deputies) or "—"
 
-            count = 0
             if audience == "residents":
-                for person in residents:
-                    if await notices.send(
-                        person,
-                        lambda lang: Outgoing(
-                            text=t(
-                                lang,
-                                "reception.notice_residents",
-                                station=station.name,
-                                date=day,
-                                weekday=plain(lang, f"weekday.{slot.weekday}"),
-                                start=slot.start,
-                                end=slot.end,
-                                address=station.address or "—",
-                                names=names,
-                            ),
-                            buttons=(
-                                (
-                                    Button(
-                                        text=plain(lang, "reception.opt_out"),
-                                        data=encode("rcp", "off", slot.station_id),
-                                    ),
+
+                def render(lang: Lang) -> Outgoing:
+                    return Outgoing(
+                        text=t(
+                            lang,
+                            "reception.notice_residents",
+                            station=station.name,
+                            date=day,
+                            weekday=plain(lang, f"weekday.{slot.weekday}"),
+                            start=slot.start,
+                            end=slot.end,
+                            address=station.address or "—",
+                            names=names,
+                        ),
+                        buttons=(
+                            (
+                                Button(
+                                    text=plain(lang, "reception.opt_out"),
+                                    data=encode("rcp", "off", slot.station_id),
                                 ),
                             ),
                         ),
-                    ):
-                        count += 1
+                    )
+
+                count = len(await notices.send_all(residents, render))
             else:
+
+                def render(lang: Lang) -> Outgoing:
+                    return Outgoing(
+                        text=t(
+                            lang,
+                            "reception.notice_deputies",
+                            station=station.name,
+                            date=day,
+                            weekday=plain(lang, f"weekday.{slot.weekday}"),
+                            start=slot.start,
+                            end=slot.end,
+                            count=len(residents),
+                        )
+                    )
+
                 hold = quiet_until(now, self.settings.quiet, self.settings.zone)
-                for person in deputies:
-                    if await notices.send(
-                        person,
-                        lambda lang: Outgoing(
-                            text=t(
-                                lang,
-                                "reception.notice_deputies",
-                                station=station.name,
-                                date=day,
-                                weekday=plain(lang, f"weekday.{slot.weekday}"),
-                                start=slot.start,
-                                end=slot.end,
-                                count=len(residents),
-                            )
-                        ),
-                        not_before=hold,
-                    ):
-                        count += 1
+                count = len(await notices.send_all(deputies, render, not_before=hold))
             await s.set_reception_recipients(slot.station_id, day, slot.start, audience, count)
             return True
