@@ -16,7 +16,7 @@ from bot.app import LiaisonBot
 from bot.clock import FastForwardClock
 from bot.config import load_settings
 from bot.seed import SeedFile, read_seed
-from fakebot import FakeBotApi
+from fakebot import FakeBotApi, FakeUser
 from fakebot.models import TranscriptEntry
 
 DEMO_SEED = Path(__file__).resolve().parent.parent / "seeds" / "demo.yaml"
@@ -71,6 +71,21 @@ def _station_with_team(seed: SeedFile) -> tuple[str, list[tuple[int, str]], list
     raise SystemExit("the demo seed needs a station with two deputies and staff (telegram_id)")
 
 
+async def report(user: FakeUser, category: str, text: str) -> str:
+    """/report → category → description → 跳过 → 提交; returns the #number shown."""
+    await user.send("/report")
+    await user.wait_for("请选择问题类别")
+    await user.tap(category)
+    await user.sees("请描述问题")
+    await user.send(text)
+    extras = await user.wait_for("跳过")
+    await user.tap("跳过", extras)
+    summary = await user.sees("请确认")
+    await user.tap("提交", summary)
+    submitted = await user.edited(summary, "已提交")
+    return submitted.text.split("#")[1].split("。")[0]
+
+
 async def play(
     api: FakeBotApi, seed: SeedFile, say: Narrator, bot: LiaisonBot, clock: FastForwardClock
 ) -> None:
@@ -102,19 +117,11 @@ async def play(
     await api.wait_idle()
 
     say.step("3. 居民反映问题 · The resident reports a problem")
-    await resident.send("/report")
-    await resident.wait_for("请选择问题类别")
-    await resident.tap(category)
-    await resident.sees("请描述问题")
-    await resident.send(
-        "新阳路100号门前路面塌陷，有一个半米宽的大坑，晚上很危险，已经有电动车摔倒。"
+    number = await report(
+        resident,
+        category,
+        "新阳路100号门前路面塌陷，有一个半米宽的大坑，晚上很危险，已经有电动车摔倒。",
     )
-    extras = await resident.wait_for("跳过")
-    await resident.tap("跳过", extras)
-    await resident.edited(extras, "请确认")
-    await resident.tap("提交", extras)
-    submitted = await resident.edited(extras, "已提交")
-    number = submitted.text.split("#")[1].split("。")[0]
     await dep_a.wait_for("新的群众反映")
     await dep_b.wait_for("新的群众反映")
     await api.wait_idle()
@@ -147,16 +154,7 @@ async def play(
     say.step(
         "7. 邻居反映相似问题，选择附议 · A neighbour files a similar problem and says 'me too'"
     )
-    await resident.send("/report")
-    await resident.wait_for("请选择问题类别")
-    await resident.tap(category)
-    await resident.sees("请描述问题")
-    await resident.send("新阳路120号附近井盖松动，车辆经过时响声很大，担心有人踩空。")
-    extras = await resident.wait_for("跳过")
-    await resident.tap("跳过", extras)
-    await resident.edited(extras, "请确认")
-    await resident.tap("提交", extras)
-    await resident.edited(extras, "已提交")
+    await report(resident, category, "新阳路120号附近井盖松动，车辆经过时响声很大，担心有人踩空。")
     await neighbour.send(f"/start st_{station_key}")
     await neighbour.wait_for("已为您绑定联络站")
     await neighbour.send("/report")
@@ -188,16 +186,7 @@ async def play(
         "9. 时限提醒与督办 · Deadlines: a reminder, then overdue and 督办 (clock fast-forwarded)"
     )
     assert bot.services is not None
-    await neighbour.send("/report")
-    await neighbour.wait_for("请选择问题类别")
-    await neighbour.tap(category)
-    await neighbour.sees("请描述问题")
-    await neighbour.send("小区门口的公交站牌被风刮倒了，等车的老人没地方看线路。")
-    extras = await neighbour.wait_for("跳过")
-    await neighbour.tap("跳过", extras)
-    summary = await neighbour.sees("请确认")
-    await neighbour.tap("提交", summary)
-    await neighbour.edited(summary, "已提交")
+    await report(neighbour, category, "小区门口的公交站牌被风刮倒了，等车的老人没地方看线路。")
     await dep_a.wait_for("新的群众反映")
     await api.wait_idle()
     accept_within = seed.categories[0].accept_within
