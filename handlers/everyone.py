@@ -42,24 +42,6 @@ ADMIN_COMMANDS = [
     "cancel",
 ]
 
-COMMAND_HELP = {
-    "start": {"zh": "开始", "en": "Start"},
-    "report": {"zh": "我要反映", "en": "Raise an issue"},
-    "my": {"zh": "我的事项", "en": "My issues"},
-    "station": {"zh": "选择联络站", "en": "Choose my station"},
-    "reception": {"zh": "接待日", "en": "Reception days"},
-    "tasks": {"zh": "我的待办", "en": "My open issues"},
-    "overdue": {"zh": "超期事项与督办", "en": "Overdue issues"},  # issue 4
-    "patrol": {"zh": "开始走街串巷", "en": "Start a street walk"},  # issue 4
-    "broadcast": {"zh": "发布通知", "en": "Send a notice"},  # issue 5
-    "stats": {"zh": "统计", "en": "Statistics"},
-    "export": {"zh": "导出事项", "en": "Export issues"},
-    "invite": {"zh": "邀请代表或工作人员", "en": "Invite a deputy or staff member"},
-    "lang": {"zh": "语言 / Language", "en": "Language / 语言"},
-    "help": {"zh": "帮助", "en": "Help"},
-    "cancel": {"zh": "取消当前操作", "en": "Cancel what I am doing"},
-}
-
 
 def commands_for(actor: Actor) -> list[str]:
     names: list[str] = []
@@ -78,7 +60,7 @@ def commands_for(actor: Actor) -> list[str]:
 
 
 def bot_commands(names: list[str], lang: Lang) -> list[BotCommand]:
-    return [BotCommand(n, COMMAND_HELP[n][lang.value]) for n in names]
+    return [BotCommand(n, plain(lang, f"cmd.{n}")) for n in names]
 
 
 class Everyone(Glue):
