@@ -94,7 +94,7 @@ async def run(recipients: int, rate: float) -> dict[str, float]:
                 "cpu_per_message": cpu / max(delivered, 1),
             }
         finally:
-            stop(proc)
+            await stop(proc)
             await api.stop()
 
 

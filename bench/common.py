@@ -73,12 +73,18 @@ async def wait_polling(
     return loop.time() - start
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
+async def stop(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:  # noqa: ASYNC109
+    """SIGTERM, then wait without blocking the loop: the fake server in this process must
+    keep answering the bot's shutdown calls (a blocking wait used to stall it into a kill)."""
     proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while proc.poll() is None:
+        if loop.time() > deadline:
+            proc.kill()
+            proc.wait()
+            return
+        await asyncio.sleep(0.02)
 
 
 def rss_mb(pid: int) -> float:

@@ -117,7 +117,7 @@ async def ours(n: int, concurrent_chats: int = 64) -> Result:
             await api.wait_idle(quiet=0.5, timeout=120)
             return Result(n, n * ACTIONS, seconds, latencies, len(api.calls) - before)
         finally:
-            stop(proc)
+            await stop(proc)
             await api.stop()
 
 
@@ -142,5 +142,5 @@ async def echo(n: int) -> Result:
         seconds = time.perf_counter() - start
         return Result(n, n * ACTIONS, seconds, latencies, len(api.calls))
     finally:
-        stop(proc)
+        await stop(proc)
         await api.stop()

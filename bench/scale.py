@@ -338,7 +338,7 @@ async def _process(path: Path) -> list[Row]:
             await user.next_message(timeout=30)
         memory = rss_mb(proc.pid)
     finally:
-        stop(proc)
+        await stop(proc)
         await api.stop()
     return [
         ("start-up to first getUpdates", f"{startup:.2f} s", "< 2 s", _ok(startup < 2)),

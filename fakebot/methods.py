@@ -269,7 +269,7 @@ class BotMethods:
                 message_id=bot_message.message_id,
             )
         )
-        self.s.notify()
+        self.s.notify(chat.id)
         return copy.deepcopy(message)
 
     # ------------------------------------------------------------------ bot & settings
@@ -712,7 +712,7 @@ class BotMethods:
                 message_id=message["message_id"],
             )
         )
-        self.s.notify()
+        self.s.notify(chat.id)
 
     # ------------------------------------------------------------------ callbacks & files
 
@@ -741,7 +741,7 @@ class BotMethods:
                     user_id=query.user_id,
                 )
             )
-        self.s.notify()
+        self.s.notify(query.chat_id)
         return True
 
     async def getFile(self, params: Params) -> Any:

@@ -111,7 +111,7 @@ class FakeBotApi:
         self._allowed: frozenset[str] = DEFAULT_ALLOWED
         self._poll_generation = 0
         self._update_event = asyncio.Event()
-        self._change_event = asyncio.Event()
+        self._change_events: dict[int, asyncio.Event] = {}
         self._activity = asyncio.Event()
         self._last_activity = time.monotonic()
         self._inflight = 0
@@ -250,16 +250,22 @@ class FakeBotApi:
         self._last_activity = time.monotonic()
         self._activity.set()
 
-    def notify(self) -> None:
-        """Wake everyone waiting for a change of bot messages / query answers."""
-        event = self._change_event
-        self._change_event = asyncio.Event()
-        event.set()
+    def notify(self, chat_id: int) -> None:
+        """Wake whoever waits for a change of this chat's bot messages / query answers.
+
+        Per chat, as Telegram delivers to each chat on its own: waking every waiting user
+        on every change would make the simulated users, not the bot, the bottleneck."""
+        event = self._change_events.pop(chat_id, None)
+        if event is not None:
+            event.set()
         self.touch()
 
-    async def wait_change(self) -> None:
-        """Wait for the next :meth:`notify`."""
-        await self._change_event.wait()
+    async def wait_change(self, chat_id: int) -> None:
+        """Wait for the next :meth:`notify` of ``chat_id``."""
+        event = self._change_events.get(chat_id)
+        if event is None:
+            event = self._change_events[chat_id] = asyncio.Event()
+        await event.wait()
 
     def enqueue(self, kind: str, payload: dict[str, Any], sender: int | None = None) -> int:
         """Queue an update ``{update_id, kind: payload}``; mark the sender as having written."""
@@ -336,7 +342,7 @@ class FakeBotApi:
                 "bot", chat.id, message.kind, message.text, buttons, message_id=message.message_id
             )
         )
-        self.notify()
+        self.notify(chat.id)
 
     # ------------------------------------------------------------------ HTTP
 

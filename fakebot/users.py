@@ -56,7 +56,7 @@ class ChatView:
         try:
             async with asyncio.timeout(timeout):
                 while not ready():
-                    await self._server.wait_change()
+                    await self._server.wait_change(self.chat_id)
         except TimeoutError:
             raise AssertionError(
                 f"{what} in chat {self.chat_id} within {timeout}s. Recent transcript:\n"
