@@ -7,7 +7,9 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from bot import tools_cli
 from bot.clock import SystemClock
@@ -33,6 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path)
     tools_cli.add_parsers(sub)  # issue 5: stats, export, qr
     return parser
+
+
+def _event_loop_run(main: Coroutine[Any, Any, int]) -> int:
+    """`run` on uvloop where it exists (issue 7: less CPU per update), else asyncio's loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
 
 
 async def _run(settings: Settings) -> int:
@@ -112,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-        return asyncio.run(_run(settings))
+        return _event_loop_run(_run(settings))
     if args.command == "seed":
         return asyncio.run(_seed(settings, args.file, args.check))
     if args.command == "backup":

@@ -34,6 +34,8 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
+POLL_INTERVAL = 0.02  # seconds between getUpdates calls (issue 7)
+
 
 def webhook_secret(token: str) -> str:
     """The secret Telegram sends with each webhook call, derived from the bot token."""
@@ -112,8 +114,12 @@ class LiaisonBot:
                 drop_pending_updates=False,
             )
         else:
+            # 20 ms between polls: under load one getUpdates then brings several updates
+            # instead of one (a fifth of the calls at 250 updates/s); idle, it long-polls
             await app.updater.start_polling(
-                poll_interval=0, timeout=int(self.poll_timeout), drop_pending_updates=False
+                poll_interval=POLL_INTERVAL,
+                timeout=int(self.poll_timeout),
+                drop_pending_updates=False,
             )
         self._tasks.append(asyncio.create_task(self.deliverer.run(), name="outbox"))
         # issue 5: broadcasts; resumes any broadcast a crash or restart interrupted

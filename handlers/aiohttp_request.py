@@ -8,12 +8,15 @@ client does the same work at a fraction of the cost. PTB supports custom backend
 from __future__ import annotations
 
 import asyncio
+import functools
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
 
 
 class AiohttpRequest(BaseRequest):
@@ -70,7 +73,8 @@ class AiohttpRequest(BaseRequest):
         write = self._write_timeout if isinstance(write_timeout, DefaultValue) else write_timeout
         if files and isinstance(write_timeout, DefaultValue):
             write = self._media_write_timeout
-        body: aiohttp.FormData | dict[str, str] | None
+        body: aiohttp.FormData | bytes | None
+        headers = None
         if files:
             body = aiohttp.FormData()
             for name, value in fields.items():
@@ -78,14 +82,20 @@ class AiohttpRequest(BaseRequest):
             for name, part in files.items():
                 filename, content, mimetype = _part(part)
                 body.add_field(name, content, filename=filename, content_type=mimetype)
+        elif fields:
+            # encoded here in one call: aiohttp's FormData costs several times more per request
+            body = urlencode(fields).encode()
+            headers = _FORM
         else:
-            body = fields or None
-        total = None
-        if read is not None and write is not None:
-            total = read + write + (connect or 0)
-        timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
+            body = None
         try:
-            async with self._session.request(method, url, data=body, timeout=timeout) as resp:
+            async with self._session.request(
+                method,
+                _url(url),
+                data=body,
+                headers=headers,
+                timeout=_timeout(read, write, connect),
+            ) as resp:
                 return resp.status, await resp.read()
         except TimeoutError as err:
             raise TimedOut from err
@@ -93,6 +103,25 @@ class AiohttpRequest(BaseRequest):
             if isinstance(err, asyncio.CancelledError):
                 raise
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@functools.lru_cache(maxsize=256)
+def _url(url: str) -> URL:
+    """Parsed once per Bot API method, not on every call."""
+    return URL(url)
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(
+    read: float | None, write: float | None, connect: float | None
+) -> aiohttp.ClientTimeout:
+    total = None
+    if read is not None and write is not None:
+        total = read + write + (connect or 0)
+    return aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
 
 
 def _part(part: object) -> tuple[str | None, bytes, str | None]:
