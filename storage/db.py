@@ -19,6 +19,7 @@ from typing import cast
 import aiosqlite
 
 from storage._reader import SerialReader
+from storage.reference import ReferenceCache
 from storage.repos import Repos
 
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -83,6 +84,7 @@ class Database:
         self._reader = reader
         self._lock = asyncio.Lock()
         self._serial_reader = SerialReader(reader)
+        self.reference = ReferenceCache()
         self.on_commit: Callable[[], None] | None = None
 
     @classmethod
@@ -105,7 +107,7 @@ class Database:
     async def transaction(self) -> AsyncIterator[Repos]:
         """A write transaction: everything inside commits together or not at all."""
         async with self._lock:
-            repos = Repos(self._writer)
+            repos = Repos(self._writer, self.reference)
             try:
                 await self._writer.execute("BEGIN IMMEDIATE")
                 yield repos
@@ -116,13 +118,16 @@ class Database:
                 with contextlib.suppress(sqlite3.OperationalError):
                     await asyncio.shield(self._writer.execute("ROLLBACK"))
                 raise
+            finally:
+                if repos.stations.wrote:
+                    self.reference.invalidate()  # loads made before the commit are stale
             if self.on_commit is not None and repos.outbox.added:
                 self.on_commit()  # new notifications: wake the outbox sender
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Repos]:
         """Read the latest committed data without waiting for writers."""
-        yield Repos(cast(aiosqlite.Connection, self._serial_reader))
+        yield Repos(cast(aiosqlite.Connection, self._serial_reader), self.reference)
 
     async def backup(self, target: Path | str) -> None:
         """A consistent online copy (SQLite's backup API) while the bot keeps writing."""

@@ -11,15 +11,16 @@ from storage.invites import InviteRepo
 from storage.issues import IssueRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
+from storage.reference import ReferenceCache
 from storage.stations import StationRepo
 from storage.stats import StatsRepo
 
 
 class Repos:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, reference: ReferenceCache | None = None) -> None:
         self.conn = conn
         self.people = PeopleRepo(conn)
-        self.stations = StationRepo(conn)
+        self.stations = StationRepo(conn, reference)
         self.issues = IssueRepo(conn)
         self.outbox = OutboxRepo(conn)
         self.drafts = DraftRepo(conn)

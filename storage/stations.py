@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import aiosqlite
+
 from bot.models import Category, Department, Reception, Station
 from storage._base import Repo
+from storage.reference import Reference, ReferenceCache
 
 _ST = "id, key, name, district, address, lat, lon"
 _CAT = "id, key, name_zh, name_en, accept_within, reply_within, escalate_after"
@@ -14,13 +17,43 @@ _DEP = "id, key, name_zh, name_en"
 
 
 class StationRepo(Repo):
+    def __init__(self, conn: aiosqlite.Connection, cache: ReferenceCache | None = None) -> None:
+        super().__init__(conn)
+        self._cache = cache
+        self.wrote = False  # this transaction changed stations or categories
+
+    async def reference(self) -> Reference:
+        """Stations and categories from memory (loaded in two queries when needed).
+
+        A transaction that changed them reads its own uncommitted rows, never the cache."""
+        cache = None if self.wrote else self._cache
+        if cache is not None and (value := cache.get()) is not None:
+            return value
+        generation = cache.generation if cache is not None else 0
+        stations = await self._all(f"SELECT {_ST}, active FROM stations")
+        categories = await self._all(f"SELECT {_CAT}, active FROM categories ORDER BY position, id")
+        by_id = {int(r["id"]): Station.model_validate(dict(r)) for r in stations}
+        cats = {int(r["id"]): Category.model_validate(dict(r)) for r in categories}
+        value = Reference(
+            stations=by_id,
+            active_by_key={str(r["key"]): by_id[int(r["id"])] for r in stations if r["active"]},
+            categories=cats,
+            active_categories=[cats[int(r["id"])] for r in categories if r["active"]],
+        )
+        if cache is not None:
+            cache.keep(value, generation)
+        return value
+
+    def _changed(self) -> None:
+        self.wrote = True
+        if self._cache is not None:
+            self._cache.invalidate()
+
     async def get(self, station_id: int) -> Station | None:
-        row = await self._one(f"SELECT {_ST} FROM stations WHERE id = ?", (station_id,))
-        return Station.model_validate(dict(row)) if row else None
+        return (await self.reference()).stations.get(station_id)
 
     async def by_key(self, key: str) -> Station | None:
-        row = await self._one(f"SELECT {_ST} FROM stations WHERE key = ? AND active = 1", (key,))
-        return Station.model_validate(dict(row)) if row else None
+        return (await self.reference()).active_by_key.get(key)
 
     async def all(self) -> list[Station]:
         rows = await self._all(
@@ -53,23 +86,18 @@ class StationRepo(Repo):
 
     # -- categories and departments ----------------------------------------------------
     async def categories(self) -> list[Category]:
-        rows = await self._all(
-            f"SELECT {_CAT} FROM categories WHERE active = 1 ORDER BY position, id"
-        )
-        return [Category.model_validate(dict(r)) for r in rows]
+        """The active categories, in menu order."""
+        return list((await self.reference()).active_categories)
 
     async def all_categories(self) -> list[Category]:
         """Every category, also those a seed reload retired (old issues still use them)."""
-        rows = await self._all(f"SELECT {_CAT} FROM categories ORDER BY position, id")
-        return [Category.model_validate(dict(r)) for r in rows]
+        return list((await self.reference()).categories.values())
 
     async def category(self, category_id: int) -> Category | None:
-        row = await self._one(f"SELECT {_CAT} FROM categories WHERE id = ?", (category_id,))
-        return Category.model_validate(dict(row)) if row else None
+        return (await self.reference()).categories.get(category_id)
 
     async def category_by_key(self, key: str) -> Category | None:
-        row = await self._one(f"SELECT {_CAT} FROM categories WHERE key = ?", (key,))
-        return Category.model_validate(dict(row)) if row else None
+        return next((c for c in (await self.reference()).categories.values() if c.key == key), None)
 
     async def departments(self) -> list[Department]:
         rows = await self._all(
@@ -83,6 +111,8 @@ class StationRepo(Repo):
 
     # -- seed upserts: each returns (id, changed) --------------------------------------
     async def _upsert(self, table: str, key: str, values: dict[str, Any]) -> tuple[int, bool]:
+        if table in {"stations", "categories"}:
+            self._changed()
         cols = list(values)
         row = await self._one(f"SELECT id, {', '.join(cols)} FROM {table} WHERE key = ?", (key,))
         if row is None:
@@ -114,6 +144,8 @@ class StationRepo(Repo):
     async def deactivate_missing(self, table: str, keys: set[str]) -> int:
         """Seed reload: what the file no longer names is hidden, not deleted (issues refer to it)."""
         assert table in {"stations", "categories", "departments", "patrols"}
+        if table in {"stations", "categories"}:
+            self._changed()
         rows = await self._all(f"SELECT key FROM {table} WHERE active = 1")
         gone = [str(r[0]) for r in rows if r[0] not in keys]
         for key in gone:
