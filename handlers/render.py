@@ -40,16 +40,16 @@ def markup(message: Outgoing) -> InlineKeyboardMarkup | None:
     return inline(message.buttons)
 
 
+def resident_menu_rows(lang: Lang) -> list[list[str]]:
+    return [
+        [plain(lang, "menu.report"), plain(lang, "menu.my")],
+        [plain(lang, "menu.station"), plain(lang, "menu.reception")],
+    ]
+
+
 def resident_menu(lang: Lang) -> ReplyKeyboardMarkup:
     """The resident's persistent menu (我要反映 …)."""
-    return ReplyKeyboardMarkup(
-        [
-            [plain(lang, "menu.report"), plain(lang, "menu.my")],
-            [plain(lang, "menu.station"), plain(lang, "menu.reception")],
-        ],
-        resize_keyboard=True,
-        is_persistent=True,
-    )
+    return ReplyKeyboardMarkup(resident_menu_rows(lang), resize_keyboard=True, is_persistent=True)
 
 
 def location_request(lang: Lang) -> ReplyKeyboardMarkup:

@@ -3,9 +3,11 @@ summary (with similar issues to 附议) → #number. State persists in SQLite.""
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -20,10 +22,17 @@ from bot.actor import Actor
 from bot.callbacks import encode
 from bot.errors import DomainError, LimitReached
 from bot.messages import Button, Outgoing
-from bot.services.reporting import MAX_DESCRIPTION, MAX_PHOTOS, MIN_DESCRIPTION, NeedStation
+from bot.models import Draft
+from bot.services.reporting import (
+    MAX_DESCRIPTION,
+    MAX_PHOTOS,
+    MIN_DESCRIPTION,
+    NeedPhone,
+    NeedStation,
+)
 from bot.texts import plain, t
 from handlers.common import Glue, ack, callback_args, drop_buttons
-from handlers.render import inline, menu_labels, resident_menu
+from handlers.render import inline, menu_labels, resident_menu, resident_menu_rows
 from handlers.stations import StationPicker
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -39,12 +48,23 @@ END = ConversationHandler.END
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
+_SUMMARY = "report_summary_message"  # chat_data: the summary waiting for a shared contact
+
+
+def _contact_keyboard(actor: Actor) -> ReplyKeyboardMarkup:
+    """The resident menu with a button on top that sends the resident's own contact."""
+    share = KeyboardButton(plain(actor.lang, "reliability.btn_share_phone"), request_contact=True)
+    return ReplyKeyboardMarkup(
+        [[share], *resident_menu_rows(actor.lang)], resize_keyboard=True, is_persistent=True
+    )
+
+
 class Report(Glue):
     async def begin(self, update: Update, context: Context) -> str | int:
         """/report or 我要反映: start a draft (asking for the station first if needed)."""
         actor = await self.actor(update)
         try:
-            await self.services.reports.begin(actor)
+            draft = await self.services.reports.begin(actor)
         except NeedStation:
             await self.say(update, actor.lang, "report.need_station")
             await StationPicker(self.services).offer(update, actor)
@@ -52,14 +72,12 @@ class Report(Glue):
         except LimitReached as exc:
             await self.refuse(update, actor.lang, exc)
             return END
-        await self._categories(update, actor)
+        await self._categories(update, actor, draft)
         return CATEGORY
 
-    async def _categories(self, update: Update, actor: Actor) -> None:
+    async def _categories(self, update: Update, actor: Actor, draft: Draft) -> None:
         lang = actor.lang
-        station = await self.services.people.station(
-            (await self.services.people.refresh(actor)).person.station_id
-        )
+        station = await self.services.people.station(draft.station_id)
         categories = await self.services.reports.categories()
         buttons = [Button(text=c.name(lang), data=encode("rep", "cat", c.id)) for c in categories]
         rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
@@ -91,11 +109,11 @@ class Report(Glue):
     async def _restart(self, update: Update) -> str:
         actor = await self.actor(update)
         try:
-            await self.services.reports.begin(actor)
+            draft = await self.services.reports.begin(actor)
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return STATION
-        await self._categories(update, actor)
+        await self._categories(update, actor, draft)
         return CATEGORY
 
     async def category_chosen(self, update: Update, context: Context) -> str:
@@ -197,7 +215,7 @@ class Report(Glue):
         if draft is None or draft.description is None or draft.category_id is None:
             await self.say(update, lang, "report.no_draft")
             return END
-        similar = await self.services.reports.similar(actor)
+        similar = await self.services.reports.similar(actor, draft)
         if similar:
             lines = [t(lang, "report.similar")]
             rows = []
@@ -221,51 +239,80 @@ class Report(Glue):
                     )
                 )
             await self.show(update, Outgoing(text="\n".join(lines), buttons=tuple(rows)))
-        if not draft.share_phone:  # issue 6: the phone number only if the resident wants
-            await self.say(
-                update,
-                lang,
-                "reliability.offer_phone",
-                reply_markup=ReplyKeyboardMarkup(
-                    [
-                        [
-                            KeyboardButton(
-                                plain(lang, "reliability.btn_share_phone"), request_contact=True
-                            )
-                        ]
-                    ],
-                    resize_keyboard=True,
-                    one_time_keyboard=True,
-                ),
-            )
+        confirm = await self._summary(actor, draft, actor.person.phone)
+        if similar:
+            await self.show(update, confirm)
+        else:
+            await self._replace(update, confirm)
+        return CONFIRM
+
+    async def _summary(self, actor: Actor, draft: Draft, phone: str | None) -> Outgoing:
+        """The summary to confirm, with 提交 / 取消 and the phone choice (issue 6: the number
+        goes with this issue only when the resident attaches it here)."""
+        lang = actor.lang
         station = await self.services.people.station(draft.station_id)
         category = next(
-            c for c in await self.services.reports.categories() if c.id == draft.category_id
+            (c for c in await self.services.reports.categories() if c.id == draft.category_id),
+            None,
         )
+        shared = draft.share_phone and phone is not None
         summary = t(
             lang,
             "report.summary",
             station=station.name if station else "",
-            category=category.name(lang),
-            text=draft.description,
+            category=category.name(lang) if category else "",
+            text=draft.description or "",
             photos=len(draft.photos),
             location=plain(
                 lang, "report.location_yes" if draft.lat is not None else "report.location_no"
             ),
+            phone=plain(lang, "report.phone_yes", phone=phone)
+            if shared
+            else plain(lang, "report.phone_no"),
         )
-        confirm = Outgoing(
+        toggle = (
+            Button(text=plain(lang, "reliability.btn_no_phone"), data=encode("rep", "nophone"))
+            if shared
+            else Button(
+                text=plain(lang, "reliability.btn_share_phone"), data=encode("rep", "phone")
+            )
+        )
+        return Outgoing(
             text=summary,
             buttons=(
                 (
                     Button(text=plain(lang, "btn.submit"), data=encode("rep", "submit")),
                     Button(text=plain(lang, "btn.cancel"), data=encode("rep", "cancel")),
                 ),
+                (toggle,),
             ),
         )
-        if similar:
-            await self.show(update, confirm)
-        else:
-            await self._replace(update, confirm)
+
+    async def phone_toggled(self, update: Update, context: Context) -> str:
+        """附上我的手机号 / 不附手机号 on the summary. A resident who never shared a number
+        gets a keyboard button that sends their own contact (Telegram asks them first)."""
+        query = update.callback_query
+        assert query is not None
+        actor = await self.actor(update)
+        attach = query.data == encode("rep", "phone")
+        try:
+            draft, phone = await self.services.reports.attach_phone(actor, attach)
+        except NeedPhone:
+            await ack(query)
+            if query.message is not None and context.chat_data is not None:
+                context.chat_data[_SUMMARY] = query.message.message_id
+            await self.say(
+                update,
+                actor.lang,
+                "reliability.offer_phone",
+                reply_markup=_contact_keyboard(actor),
+            )
+            return CONFIRM
+        except DomainError as exc:
+            await self.refuse(update, actor.lang, exc)
+            return CONFIRM
+        await ack(query)
+        await self._replace(update, await self._summary(actor, draft, phone))
         return CONFIRM
 
     async def phone_shared(self, update: Update, context: Context) -> str:
@@ -275,7 +322,9 @@ class Report(Glue):
         actor = await self.actor(update)
         contact = message.contact
         try:
-            await self.services.reports.share_phone(actor, contact.phone_number, contact.user_id)
+            draft = await self.services.reports.share_phone(
+                actor, contact.phone_number, contact.user_id
+            )
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return CONFIRM
@@ -286,6 +335,18 @@ class Report(Glue):
             reply_markup=resident_menu(actor.lang),
             phone=contact.phone_number,
         )
+        summary_id = context.chat_data.pop(_SUMMARY, None) if context.chat_data else None
+        if summary_id is not None and message.chat is not None:
+            # the summary above now shows the number and offers 不附手机号
+            refreshed = await self._summary(actor, draft, contact.phone_number)
+            with contextlib.suppress(BadRequest):  # deleted, too old, or unchanged
+                await context.bot.edit_message_text(
+                    refreshed.text,
+                    chat_id=message.chat.id,
+                    message_id=summary_id,
+                    parse_mode="HTML",
+                    reply_markup=inline(refreshed.buttons),
+                )
         return CONFIRM
 
     async def submit(self, update: Update, context: Context) -> int:
@@ -301,8 +362,6 @@ class Report(Glue):
         await self._replace(
             update, Outgoing(text=t(actor.lang, "report.submitted", number=issue.id))
         )
-        if not issue.share_phone:  # issue 6: the phone offer replaced the menu keyboard
-            await self.say(update, actor.lang, "menu.hint", reply_markup=resident_menu(actor.lang))
         return END
 
     async def support(self, update: Update, context: Context) -> int | str:
@@ -385,6 +444,7 @@ class Report(Glue):
                     CONFIRM: [
                         CallbackQueryHandler(self.submit, pattern=r"^rep:submit$"),
                         CallbackQueryHandler(self.support, pattern=r"^rep:me2:"),
+                        CallbackQueryHandler(self.phone_toggled, pattern=r"^rep:(no)?phone$"),
                         MessageHandler(PRIVATE & filters.CONTACT, self.phone_shared),
                         MessageHandler(everything, self.expect("report.expect_confirm", CONFIRM)),
                     ],

@@ -25,6 +25,12 @@ class NeedStation(InvalidInput):
     key = "report.need_station"
 
 
+class NeedPhone(InvalidInput):
+    """The resident has never shared their number: ask for their contact first."""
+
+    key = "reliability.offer_phone"
+
+
 class ReportService:
     def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
         self.db = db
@@ -109,6 +115,22 @@ class ReportService:
             await repos.drafts.save(draft, self._now())
             return draft
 
+    async def attach_phone(self, actor: Actor, attach: bool) -> tuple[Draft, str | None]:
+        """附上 / 不附 the number the resident shared before (issue 6: per issue, by choice).
+
+        Returns the draft and the resident's number; raises NeedPhone when there is none."""
+        async with self.db.transaction() as repos:
+            draft = await self._draft(repos, actor)
+            if draft.description is None:
+                raise WrongState("describe first", key="report.no_draft")
+            person = await repos.people.get(actor.id)
+            phone = person.phone if person is not None else None
+            if attach and phone is None:
+                raise NeedPhone("no phone number on record")
+            draft = draft.model_copy(update={"share_phone": attach})
+            await repos.drafts.save(draft, self._now())
+            return draft, phone
+
     async def share_phone(self, actor: Actor, phone: str, owner_id: int | None) -> Draft:
         """Attach the resident's own phone number to the report (only the deputies and staff
         handling it see it). `owner_id` is the Telegram user the shared contact belongs to:
@@ -135,10 +157,9 @@ class ReportService:
             await repos.drafts.delete(actor.id)
             return had
 
-    async def similar(self, actor: Actor) -> list[Issue]:
+    async def similar(self, actor: Actor, draft: Draft) -> list[Issue]:
         """Open issues at the same station and category in the last 30 days with like wording."""
         async with self.db.read() as repos:
-            draft = await self._draft(repos, actor)
             if draft.station_id is None or draft.category_id is None or not draft.description:
                 return []
             candidates = await repos.issues.open_similar(

@@ -24,13 +24,18 @@ SLOW = 1.6  # beyond the request timeout
 SLOW_SHARE = 0.08
 
 
-def spaced_seed(share: float, gap: int = 6, draws: int = 150) -> int:
+def spaced_seed(share: float, gap: int = 6, draws: int = 150, first_within: int = 5) -> int:
     """A seed whose slow calls are never close together: a send that timed out is retried
-    once, and a retry that is slow too would give up (and deliver a third copy later)."""
+    once, and a retry that is slow too would give up (and deliver a third copy later).
+    The first slow call comes early, so even a short loop exercises the timeout path."""
     for seed in range(1000):
         rng = random.Random(seed)
         hits = [i for i in range(draws) if rng.random() < share]
-        if len(hits) >= 3 and all(b - a >= gap for a, b in itertools.pairwise(hits)):
+        if (
+            len(hits) >= 3
+            and hits[0] < first_within
+            and all(b - a >= gap for a, b in itertools.pairwise(hits))
+        ):
             return seed
     raise AssertionError("no suitable seed")
 

@@ -45,9 +45,17 @@ async def test_the_phone_reaches_the_deputy_only_when_shared_for_that_issue(worl
     await bind(alice, "north")
 
     await report_until_summary(alice, "小区门口的路面塌了一个大坑")
-    assert alice.keyboard == [["附上我的手机号"]], alice.keyboard
+    summary = await alice.sees("请确认")
+    assert "手机号：不附" in summary.text
+    # never shared before: the inline button brings a keyboard button that sends her contact
+    await alice.tap("附上我的手机号", summary)
+    await alice.wait_for("分享您本人的手机号")
+    assert alice.keyboard is not None and alice.keyboard[0] == ["附上我的手机号"], alice.keyboard
     await alice.press("附上我的手机号")
     await alice.wait_for("已附上您的手机号")
+    assert alice.keyboard is not None and ["附上我的手机号"] not in alice.keyboard  # menu back
+    await alice.edited(summary, f"手机号：{phone_of(alice)}")
+    assert summary.labels == ["提交", "取消", "不附手机号"], summary.labels
     shared = await submit(alice)
     notice = await a.wait_for(f"#{shared}")
     assert phone_of(alice) in notice.text, "shared phone missing from the deputy's notice"
@@ -55,8 +63,15 @@ async def test_the_phone_reaches_the_deputy_only_when_shared_for_that_issue(worl
     card = await a.wait_for("办理中")
     assert phone_of(alice) in card.text
 
-    # the next issue is filed without the number: the deputy never sees it for that one
+    # the next issue is filed without the number: the deputy never sees it for that one.
+    # Her number is on record now, so 附上 and 不附 just flip the summary: no contact asked.
     await report_until_summary(alice, "路灯一到晚上就闪个不停")
+    summary = await alice.sees("请确认")
+    assert "手机号：不附" in summary.text
+    await alice.tap("附上我的手机号", summary)
+    await alice.edited(summary, f"手机号：{phone_of(alice)}")
+    await alice.tap("不附手机号", summary)
+    await alice.edited(summary, "手机号：不附")
     second = await submit(alice)
     notice = await a.wait_for(f"#{second}")
     await a.tap("认领", notice)
@@ -96,6 +111,8 @@ async def test_logs_at_info_hold_no_message_text_or_phone(
     secret = "秘密描述：三号楼的燃气管道有味道"
     answer = "秘密答复：燃气公司下午上门"
     await report_until_summary(alice, secret)
+    await alice.tap("附上我的手机号", await alice.sees("请确认"))
+    await alice.wait_for("分享您本人的手机号")
     await alice.press("附上我的手机号")
     await alice.wait_for("已附上您的手机号")
     number = await submit(alice)
