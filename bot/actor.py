@@ -14,6 +14,9 @@ class Actor(BaseModel):
     deputy_at: frozenset[int] = frozenset()
     staff_at: frozenset[int] = frozenset()
     admin: bool = False
+    # the kind of answer the bot is waiting for from this person (a prompt), read with them
+    # at the start of this update: text goes to that prompt only when there is one
+    awaiting: str | None = None
 
     @property
     def id(self) -> int:

@@ -131,9 +131,11 @@ class Broadcasts(Glue):
         message = update.effective_message
         if user is None or message is None:
             return
+        actor = await self.actor(update)
+        if not (actor.is_staff or actor.admin):  # only they compose: no query for residents
+            return
         if await self.services.broadcasts.composing(user.id) is None:
             return
-        actor = await self.actor(update)
         photo = message.photo[-1].file_id if message.photo else None
         body = (message.caption if photo else message.text) or ""
         try:

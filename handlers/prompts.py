@@ -25,6 +25,8 @@ class Prompts(IssueGlue):
     async def text(self, update: Update, context: Context) -> None:
         """Runs before everything else; takes the message only when a prompt is pending."""
         actor = await self.actor(update)
+        if actor.awaiting is None:  # read with the person: no query for ordinary text
+            return
         if await self.services.workflow.pending_prompt(actor) is None:
             return
         message = update.effective_message

@@ -10,7 +10,7 @@ from bot.callbacks import decode, encode
 from bot.errors import DomainError, NotAllowed
 from bot.messages import Button, Outgoing
 from bot.services.deadlines import OVERDUE_PAGE, overdue_lines
-from bot.services.patrols import item_choice
+from bot.services.patrols import NOTE_PROMPT, item_choice
 from bot.texts import Markup, plain, t
 from handlers.common import Context, Glue, ack, drop_buttons
 from handlers.render import HTML
@@ -164,9 +164,9 @@ class Scheduling(Glue):
         user, message = update.effective_user, update.effective_message
         if user is None or message is None:
             return
-        if await self.services.patrols.pending_note(user.id) is None:
-            return
         actor = await self.actor(update)
+        if actor.awaiting != NOTE_PROMPT:  # read with the person: no query for other text
+            return
         text = message.text or message.caption
         if not text:
             await self.say(update, actor.lang, "patrol.expect_note")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from bot.models import Lang, Person
 from storage._base import Repo
 
@@ -13,6 +15,12 @@ _COLS = (
 
 def _person(row: object) -> Person:
     return Person.model_validate(dict(row))  # type: ignore[call-overload]
+
+
+class Identity(NamedTuple):
+    person: Person
+    memberships: list[tuple[int, str]]
+    awaiting: str | None
 
 
 class PeopleRepo(Repo):
@@ -32,21 +40,25 @@ class PeopleRepo(Repo):
         return _person(row) if row else None
 
     async def with_memberships(
-        self, telegram_id: int
-    ) -> tuple[Person, list[tuple[int, str]]] | None:
-        """A person and their (station, role) memberships, in one statement."""
+        self, telegram_id: int | None = None, *, person_id: int | None = None
+    ) -> Identity | None:
+        """A person, their (station, role) memberships and the answer the bot is waiting
+        for from them (a prompt's kind), in one statement: this runs for every update."""
+        column, value = ("id", person_id) if person_id is not None else ("telegram_id", telegram_id)
         row = await self._one(
             f"SELECT {_COLS}, (SELECT group_concat(m.station_id || ':' || m.role) "
-            "FROM memberships m WHERE m.person_id = people.id) AS memberships "
-            "FROM people WHERE telegram_id = ?",
-            (telegram_id,),
+            "FROM memberships m WHERE m.person_id = people.id) AS memberships, "
+            "(SELECT kind FROM prompts p WHERE p.person_id = people.id) AS awaiting "
+            f"FROM people WHERE {column} = ?",
+            (value,),
         )
         if row is None:
             return None
         data = dict(row)
         packed = data.pop("memberships") or ""
+        awaiting = data.pop("awaiting")
         pairs = [part.split(":", 1) for part in packed.split(",") if part]
-        return Person.model_validate(data), [(int(s), r) for s, r in pairs]
+        return Identity(Person.model_validate(data), [(int(s), r) for s, r in pairs], awaiting)
 
     async def by_key(self, key: str) -> Person | None:
         row = await self._one(f"SELECT {_COLS} FROM people WHERE key = ?", (key,))

@@ -263,15 +263,6 @@ class PatrolService:
             )
             return view
 
-    async def pending_note(self, telegram_id: int) -> Prompt | None:
-        """The patrol note this Telegram user is asked for, if any (a cheap read)."""
-        async with self.db.read() as repos:
-            person = await repos.people.by_telegram(telegram_id)
-            if person is None:
-                return None
-            prompt = await repos.drafts.prompt(person.id)
-        return prompt if prompt is not None and prompt.kind == NOTE_PROMPT else None
-
     async def report_problem(
         self, actor: Actor, note: str, photo: str | None = None
     ) -> tuple[RunView, Issue]:

@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.errors import NotFound
 from bot.models import Lang, Person, Reception, Station
 from storage.db import Database
+from storage.people import Identity
 from storage.repos import Repos
 
 
@@ -30,15 +31,19 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 async def actor_of(repos: Repos, person: Person, settings: Settings) -> Actor:
-    return _actor(person, await repos.people.memberships(person.id), settings)
+    found = await repos.people.with_memberships(person_id=person.id)
+    assert found is not None
+    return _actor(found, settings)
 
 
-def _actor(person: Person, memberships: list[tuple[int, str]], settings: Settings) -> Actor:
+def _actor(found: Identity, settings: Settings) -> Actor:
+    person, memberships = found.person, found.memberships
     return Actor(
         person=person,
         deputy_at=frozenset(s for s, role in memberships if role == "deputy"),
         staff_at=frozenset(s for s, role in memberships if role == "staff"),
         admin=person.is_admin or (person.telegram_id in settings.admin_telegram_ids),
+        awaiting=found.awaiting,
     )
 
 
@@ -56,30 +61,26 @@ class PeopleService:
         async with self.db.read() as repos:
             found = await repos.people.with_memberships(telegram_id)
         if found is not None:
-            known, memberships = found
+            known = found.person
             if (
                 known.blocked_at is None
                 and known.tg_language == language_code
                 and (known.key is not None or known.name == name)
             ):
-                return _actor(known, memberships, self.settings)
+                return _actor(found, self.settings)
         async with self.db.transaction() as repos:
             person = await repos.people.touch(telegram_id, name, language_code, self._now())
             return await actor_of(repos, person, self.settings)
 
     async def refresh(self, actor: Actor) -> Actor:
         async with self.db.read() as repos:
-            person = await repos.people.get(actor.id)
-            assert person is not None
-            return await actor_of(repos, person, self.settings)
+            return await actor_of(repos, actor.person, self.settings)
 
     async def start(self, actor: Actor) -> Actor:
         """First /start makes the person reachable (Telegram lets bots write only then)."""
         async with self.db.transaction() as repos:
             await repos.people.mark_started(actor.id, self._now())
-            person = await repos.people.get(actor.id)
-            assert person is not None
-            return await actor_of(repos, person, self.settings)
+            return await actor_of(repos, actor.person, self.settings)
 
     async def set_lang(self, actor: Actor, lang: Lang) -> Actor:
         async with self.db.transaction() as repos:
