@@ -26,6 +26,7 @@ from handlers import register
 from handlers.aiohttp_request import AiohttpRequest
 from handlers.everyone import RESIDENT_COMMANDS, bot_commands
 from handlers.jobs import schedule_jobs
+from handlers.lean_bot import LeanBot
 from handlers.messenger import TelegramMessenger
 from handlers.persistence import SQLitePersistence
 from handlers.retry import RetryingRateLimiter
@@ -76,22 +77,25 @@ class LiaisonBot:
             log.info("seed %s loaded: %d changes", settings.seed, report.total)
         self.services = services = Services.build(settings, self.clock, db)
         timeout = self.request_timeout if self.request_timeout is not None else 5.0
+        bot = LeanBot(  # handlers/lean_bot.py: sent messages are not parsed back in full
+            settings.bot_token.get_secret_value(),
+            base_url=settings.api_base_url,
+            base_file_url=settings.api_file_url,
+            # aiohttp instead of httpx: a fraction of the CPU per Bot API call (bench/)
+            request=AiohttpRequest(
+                read_timeout=timeout, write_timeout=timeout, connect_timeout=timeout
+            ),
+            get_updates_request=AiohttpRequest(
+                connection_pool_size=1, read_timeout=self.poll_timeout + 5
+            ),
+            defaults=Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)),
+            # 429s as PTB's AIORateLimiter, plus 5xx / dropped connections (handlers/retry.py)
+            rate_limiter=RetryingRateLimiter(max_retries=2),
+        )
         app = (
             ApplicationBuilder()
-            .token(settings.bot_token.get_secret_value())
-            # aiohttp instead of httpx: a fraction of the CPU per Bot API call (bench/)
-            .request(
-                AiohttpRequest(read_timeout=timeout, write_timeout=timeout, connect_timeout=timeout)
-            )
-            .get_updates_request(
-                AiohttpRequest(connection_pool_size=1, read_timeout=self.poll_timeout + 5)
-            )
-            .base_url(settings.api_base_url)
-            .base_file_url(settings.api_file_url)
+            .bot(bot)
             .persistence(SQLitePersistence(db))
-            # 429s as PTB's AIORateLimiter, plus 5xx / dropped connections (handlers/retry.py)
-            .rate_limiter(RetryingRateLimiter(max_retries=2))
-            .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
             .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_chats))
             .build()
         )

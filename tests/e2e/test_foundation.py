@@ -114,3 +114,29 @@ async def test_resident_commands_are_registered_for_everyone(world: World) -> No
     assert [c["command"] for c in default][:4] == ["start", "report", "my", "station"]
     english = world.api.commands[(json.dumps({"type": "default"}, separators=(",", ":")), "en")]
     assert english[1]["description"] == "Raise an issue"
+
+
+async def test_a_sent_message_comes_back_as_its_id_chat_and_date_only(world: World) -> None:
+    """handlers/lean_bot.py: the bot never reads back what it sent, so PTB does not parse
+    the echoed text and keyboard; the id, chat and date are still right."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+    alice = world.user(1, "Alice")
+    await alice.send("/start")
+    await alice.next_message()
+    app = world.bot.app
+    assert app is not None
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("甲", callback_data="x:1")]])
+    sent = await app.bot.send_message(
+        alice.id, "<b>你好</b>", parse_mode="HTML", reply_markup=keyboard
+    )
+    shown = await alice.wait_for("你好")
+    assert isinstance(sent, Message)
+    assert (sent.message_id, sent.chat.id) == (shown.message_id, alice.id)
+    assert sent.date is not None
+    assert sent.text is None and sent.reply_markup is None  # not parsed, by design
+    edited = await app.bot.edit_message_text("再见", chat_id=alice.id, message_id=sent.message_id)
+    assert isinstance(edited, Message) and edited.message_id == sent.message_id
+    await alice.edited(shown, "再见")
+    me = await app.bot.get_me()  # other results are parsed in full as before
+    assert me.username == world.api.bot_username
