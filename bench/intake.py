@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import TOKEN, spawn, stop, wait_polling
+from bench.common import TOKEN, cpu_seconds, spawn, stop, wait_polling
 from fakebot import FakeBotApi, FakeUser
 
 STATIONS = 25
@@ -45,10 +45,15 @@ class Result:
     seconds: float
     latencies: list[float] = field(default_factory=list)
     calls: int = 0
+    bot_cpu: float = float("nan")  # CPU seconds the bot process used while the users acted
 
     @property
     def actions_per_second(self) -> float:
         return self.actions / self.seconds
+
+    @property
+    def cpu_per_action(self) -> float:
+        return self.bot_cpu / self.actions
 
 
 async def _timed(latencies: list[float], action: object) -> object:
@@ -109,13 +114,15 @@ async def ours(n: int, concurrent_chats: int = 64) -> Result:
             before = len(api.calls)
             residents = [api.user(100_000 + i, f"居民{i}") for i in range(n)]
             latencies: list[float] = []
+            cpu = cpu_seconds(proc.pid)
             start = time.perf_counter()
             await asyncio.gather(
                 *(_file(u, i % STATIONS, latencies) for i, u in enumerate(residents))
             )
             seconds = time.perf_counter() - start
+            cpu = cpu_seconds(proc.pid) - cpu
             await api.wait_idle(quiet=0.5, timeout=120)
-            return Result(n, n * ACTIONS, seconds, latencies, len(api.calls) - before)
+            return Result(n, n * ACTIONS, seconds, latencies, len(api.calls) - before, cpu)
         finally:
             await stop(proc)
             await api.stop()
@@ -137,10 +144,12 @@ async def echo(n: int) -> Result:
                 await user.next_message(timeout=120)
                 latencies.append(time.perf_counter() - start)
 
+        cpu = cpu_seconds(proc.pid)
         start = time.perf_counter()
         await asyncio.gather(*(chat(u) for u in users))
         seconds = time.perf_counter() - start
-        return Result(n, n * ACTIONS, seconds, latencies, len(api.calls))
+        cpu = cpu_seconds(proc.pid) - cpu
+        return Result(n, n * ACTIONS, seconds, latencies, len(api.calls), cpu)
     finally:
         await stop(proc)
         await api.stop()
