@@ -362,6 +362,9 @@ class Report(Glue):
         await self._replace(
             update, Outgoing(text=t(actor.lang, "report.submitted", number=issue.id))
         )
+        if context.chat_data and context.chat_data.pop(_SUMMARY, None) is not None:
+            # the contact keyboard was offered and not used: the plain menu comes back
+            await self.say(update, actor.lang, "menu.hint", reply_markup=resident_menu(actor.lang))
         return END
 
     async def support(self, update: Update, context: Context) -> int | str:
@@ -383,6 +386,8 @@ class Report(Glue):
         return END
 
     async def cancel(self, update: Update, context: Context) -> int:
+        if context.chat_data:
+            context.chat_data.pop(_SUMMARY, None)
         actor = await self.actor(update)
         await self.services.reports.cancel(actor)
         await self.services.workflow.clear_prompt(actor)

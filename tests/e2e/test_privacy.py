@@ -87,6 +87,24 @@ async def test_the_phone_reaches_the_deputy_only_when_shared_for_that_issue(worl
     ]
 
 
+async def test_asking_for_the_contact_keyboard_and_not_sharing_files_without_a_number(
+    world: World,
+) -> None:
+    bob = world.user(2, "Bob")
+    await bind(bob, "north")
+    await report_until_summary(bob, "小区东门的路灯不亮了")
+    await bob.tap("附上我的手机号", await bob.sees("请确认"))
+    await bob.wait_for("分享您本人的手机号")
+    assert bob.keyboard is not None and bob.keyboard[0] == ["附上我的手机号"]
+    await submit(bob)  # changed his mind: submits without sharing
+    await bob.wait_for("请选择下方菜单")
+    assert bob.keyboard is not None and ["附上我的手机号"] not in bob.keyboard, bob.keyboard
+    assert "我要反映" in bob.keyboard[0]
+    await world.settle()
+    assert await world.rows("SELECT share_phone FROM issues") == [(0,)]
+    assert await world.rows("SELECT phone FROM people WHERE telegram_id = 2") == [(None,)]
+
+
 async def test_someone_elses_contact_is_refused(world: World) -> None:
     alice = world.user(1)
     await bind(alice, "north")
