@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from urllib.parse import urlencode
+import json
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -83,9 +83,10 @@ class AiohttpRequest(BaseRequest):
                 filename, content, mimetype = _part(part)
                 body.add_field(name, content, filename=filename, content_type=mimetype)
         elif fields:
-            # encoded here in one call: aiohttp's FormData costs several times more per request
-            body = urlencode(fields).encode()
-            headers = _FORM
+            # as JSON, like RequestData.json_payload: aiohttp's FormData and even urlencode
+            # (percent-encoding Chinese text byte by byte) cost several times more
+            body = json.dumps(fields, ensure_ascii=False).encode()
+            headers = _JSON
         else:
             body = None
         try:
@@ -105,7 +106,7 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
 
 
-_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+_JSON = {"Content-Type": "application/json"}
 
 
 @functools.lru_cache(maxsize=256)
