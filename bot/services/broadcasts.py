@@ -479,6 +479,12 @@ class Broadcaster:
             seconds=seconds,
         )
         await self._edit_control(broadcast, Outgoing(text=text))
+        # the edit keeps the control message right; a new message is what tells the author
+        # that a broadcast of many minutes is over (Telegram does not notify about edits)
+        try:
+            await self.messenger.send(broadcast.chat_id, Outgoing(text=text))
+        except Exception as exc:
+            log.info("broadcast %s: final report not delivered: %s", broadcast.id, exc)
 
     async def _edit_control(self, broadcast: Broadcast, message: Outgoing) -> None:
         async with self.db.read() as repos:

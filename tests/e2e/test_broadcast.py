@@ -74,6 +74,11 @@ async def test_broadcast_to_200_with_flood_control_and_blocked_users(
     report = await staff.sees("通知发送完毕", timeout=40)
     world.api.faults.clear()
     assert "共 200 人，送达 190，已屏蔽 10，失败 0" in report.text
+    # the control message shows the same counts, and the report came as a new message
+    # (edits make no sound: the author learns the broadcast is over)
+    await world.settle()
+    finals = [m for m in staff.messages if "通知发送完毕" in m.text]
+    assert len(finals) == 2 and finals[0].edits > 0 and finals[1].edits == 0, finals
     assert [notices(u) for u in users[10:]] == [1] * 190
     assert all(notices(u) == 0 for u in users[:10])
     assert any(c.injected and c.error_code == 429 for c in world.api.calls)
