@@ -28,6 +28,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from bot.messages import Button, Outgoing
 from bot.models import Lang, Station, language_from_code
 from bot.ports import Messenger, Rejected, RetryLater, Unreachable
+from bot.services.base import Service
 from bot.texts import Markup, escape, plain, t
 from storage.broadcasts import Broadcast, Recipient, Tally
 from storage.db import Database
@@ -121,13 +122,11 @@ def allowed(actor: Actor, kind: str, station_id: int | None) -> bool:
     return kind in ("station", "deputies") and station_id in actor.staff_at
 
 
-class BroadcastService:
+class BroadcastService(Service):
     """What the chat handlers call; every call re-checks the actor's role."""
 
     def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
-        self.db = db
-        self.clock = clock
-        self.settings = settings
+        super().__init__(db, clock, settings)
         self._wake: asyncio.Event | None = None
 
     def _now(self) -> int:

@@ -11,11 +11,9 @@ import io
 from datetime import datetime
 from typing import Any
 
-from bot.clock import Clock
-from bot.config import Settings
 from bot.models import Lang
+from bot.services.base import Service
 from bot.texts import plain
-from storage.db import Database
 
 FORMATS = ("csv", "xlsx")
 
@@ -45,12 +43,7 @@ RATINGS = {"satisfied": "满意", "mostly": "基本满意", "unsatisfied": "不�
 SOURCES = {"resident": "群众反映", "patrol": "走街串巷"}
 
 
-class ExportService:
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
-        self.db = db
-        self.clock = clock
-        self.settings = settings
-
+class ExportService(Service):
     def _when(self, ts: int | None) -> str:
         if ts is None:
             return ""

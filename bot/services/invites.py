@@ -7,11 +7,9 @@ import secrets
 from dataclasses import dataclass
 
 from bot.actor import Actor
-from bot.clock import Clock
-from bot.config import Settings
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.models import Person, Station
-from storage.db import Database
+from bot.services.base import Service
 
 INVITE_TTL = 7 * 86400
 ROLES = ("deputy", "staff")
@@ -32,15 +30,7 @@ class Bound:
     role: str | None
 
 
-class InviteService:
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
-        self.db = db
-        self.clock = clock
-        self.settings = settings
-
-    def _now(self) -> int:
-        return int(self.clock.now())
-
+class InviteService(Service):
     async def candidates(self, actor: Actor, station_id: int, role: str) -> list[Person]:
         """Seeded people of the station in that role, not yet bound first."""
         if not actor.admin:

@@ -16,15 +16,13 @@ from dataclasses import dataclass
 from bot import views
 from bot.actor import Actor
 from bot.callbacks import encode
-from bot.clock import Clock
-from bot.config import Settings
 from bot.errors import DomainError, InvalidInput, NotAllowed, NotFound, WrongState
 from bot.messages import Button, Outgoing
 from bot.models import Category, Issue, Lang, Person, Prompt, State, Station
 from bot.scheduling import DAY, Patrol, PatrolMark, PatrolRun, next_cron, quiet_until
+from bot.services.base import Service
 from bot.services.outbox import Notices, Render, station_staff_or_admins
 from bot.texts import Markup, plain, t
-from storage.db import Database
 from storage.repos import Repos
 from storage.scheduler import sched
 
@@ -109,15 +107,7 @@ def item_choice(lang: Lang, view: RunView, index: int) -> Outgoing:
     )
 
 
-class PatrolService:
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
-        self.db = db
-        self.clock = clock
-        self.settings = settings
-
-    def _now(self) -> int:
-        return int(self.clock.now())
-
+class PatrolService(Service):
     # -- schedule ----------------------------------------------------------------------
     async def active(self) -> list[Patrol]:
         async with self.db.read() as repos:

@@ -6,11 +6,10 @@ import math
 from dataclasses import dataclass
 
 from bot.actor import Actor
-from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import NotFound
 from bot.models import Lang, Person, Reception, Station
-from storage.db import Database
+from bot.services.base import Service
 from storage.people import Identity
 from storage.repos import Repos
 
@@ -47,15 +46,7 @@ def _actor(found: Identity, settings: Settings) -> Actor:
     )
 
 
-class PeopleService:
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
-        self.db = db
-        self.clock = clock
-        self.settings = settings
-
-    def _now(self) -> int:
-        return int(self.clock.now())
-
+class PeopleService(Service):
     async def identify(self, telegram_id: int, name: str, language_code: str | None) -> Actor:
         """The actor behind a chat user (created as a resident on first contact)."""
         async with self.db.read() as repos:

@@ -5,30 +5,20 @@ from __future__ import annotations
 
 from bot.actor import Actor
 from bot.callbacks import encode
-from bot.clock import Clock
-from bot.config import Settings
 from bot.errors import NotAllowed
 from bot.messages import Button, Outgoing
 from bot.models import Lang
 from bot.scheduling import DAY, Slot, quiet_until, slot_occurrences
+from bot.services.base import Service
 from bot.services.outbox import Notices
 from bot.texts import plain, t
-from storage.db import Database
 from storage.scheduler import sched
 
 RESIDENT_LEAD = 3 * DAY  # residents who opted in: 3 days before
 DEPUTY_LEAD = DAY  # the station's deputies: the day before
 
 
-class ReceptionService:
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
-        self.db = db
-        self.clock = clock
-        self.settings = settings
-
-    def _now(self) -> int:
-        return int(self.clock.now())
-
+class ReceptionService(Service):
     async def can_opt_in(self, actor: Actor, station_id: int) -> bool | None:
         """None when the actor is not a resident of this station; else whether opted in."""
         async with self.db.read() as repos:

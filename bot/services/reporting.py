@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from bot import views
 from bot.actor import Actor
-from bot.clock import Clock
-from bot.config import Settings
 from bot.errors import InvalidInput, LimitReached, NotAllowed, NotFound, WrongState
 from bot.models import OPEN_STATES, Category, Draft, Issue, State
+from bot.services.base import Service
 from bot.services.outbox import Notices, responders
 from bot.similarity import similarity
-from storage.db import Database
 from storage.repos import Repos
 
 MIN_DESCRIPTION = 5
@@ -31,15 +29,7 @@ class NeedPhone(InvalidInput):
     key = "reliability.offer_phone"
 
 
-class ReportService:
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
-        self.db = db
-        self.clock = clock
-        self.settings = settings
-
-    def _now(self) -> int:
-        return int(self.clock.now())
-
+class ReportService(Service):
     async def _draft(self, repos: Repos, actor: Actor) -> Draft:
         draft = await repos.drafts.get(actor.id)
         if draft is None:

@@ -19,11 +19,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.actor import Actor
-from bot.clock import Clock
-from bot.config import Settings
 from bot.errors import NotAllowed, NotFound
 from bot.models import OPEN_STATES, Lang, State
-from storage.db import Database
+from bot.services.base import Service
 
 PERIODS = ("month", "last_month", "days30", "year")
 
@@ -186,12 +184,7 @@ def report_lines(fig: Figures, lang: Lang, zone: ZoneInfo, fmt: Fmt) -> list[str
     return [str(line) for line in lines]
 
 
-class StatsService:
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
-        self.db = db
-        self.clock = clock
-        self.settings = settings
-
+class StatsService(Service):
     def period(self, name: str = "month") -> Period:
         return period(name, self.clock.now(), self.settings.zone)
 

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from bot import lifecycle, views
 from bot.actor import Actor
 from bot.callbacks import encode
-from bot.clock import Clock
-from bot.config import Settings
 from bot.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from bot.lifecycle import Action
 from bot.messages import Button, Outgoing
@@ -29,9 +27,9 @@ from bot.models import (
     Station,
 )
 from bot.scheduling import remind_moment
+from bot.services.base import Service
 from bot.services.outbox import Notices, Render, admins, responders, station_staff_or_admins
 from bot.texts import t
-from storage.db import Database
 from storage.repos import Repos
 
 MAX_TEXT = 2000
@@ -76,15 +74,7 @@ def _text(text: str) -> str:
     return text
 
 
-class Workflow:
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
-        self.db = db
-        self.clock = clock
-        self.settings = settings
-
-    def _now(self) -> int:
-        return int(self.clock.now())
-
+class Workflow(Service):
     # -- loading -----------------------------------------------------------------------
     async def _context(self, repos: Repos, issue_id: int) -> Context:
         issue = await repos.issues.get(issue_id)
