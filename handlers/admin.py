@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.actor import Actor
@@ -12,7 +12,7 @@ from bot.messages import Button, Outgoing
 from bot.services.invites import INVITE_TTL, ROLES
 from bot.texts import plain, t
 from handlers.common import Glue, ack, forget_actor
-from handlers.render import HTML, inline, resident_menu
+from handlers.render import HTML, inline, request_keyboard, resident_menu
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -148,14 +148,7 @@ class Admin(Glue):
     async def phone_ask(self, update: Update, context: Context) -> None:
         actor = await self.actor(update)
         await ack(update.callback_query)
-        keyboard = ReplyKeyboardMarkup(
-            [
-                [KeyboardButton(plain(actor.lang, "phone.btn_share"), request_contact=True)],
-                [plain(actor.lang, "menu.report"), plain(actor.lang, "menu.my")],
-            ],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
+        keyboard = request_keyboard(actor.lang, "phone.btn_share", contact=True)
         await self.say(update, actor.lang, "phone.ask", reply_markup=keyboard)
 
     async def contact(self, update: Update, context: Context) -> None:

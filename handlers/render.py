@@ -52,15 +52,19 @@ def resident_menu(lang: Lang) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(resident_menu_rows(lang), resize_keyboard=True, is_persistent=True)
 
 
-def location_request(lang: Lang) -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        [
-            [KeyboardButton(plain(lang, "btn.share_location"), request_location=True)],
-            [plain(lang, "menu.report"), plain(lang, "menu.my")],
-        ],
-        resize_keyboard=True,
-        one_time_keyboard=True,
+def request_keyboard(lang: Lang, label_key: str, *, contact: bool) -> ReplyKeyboardMarkup:
+    """One button that sends the user's own contact (or location) above the resident menu,
+    so a person who does not use it still has the menu."""
+    button = KeyboardButton(
+        plain(lang, label_key), request_contact=contact, request_location=not contact
     )
+    return ReplyKeyboardMarkup(
+        [[button], *resident_menu_rows(lang)], resize_keyboard=True, one_time_keyboard=True
+    )
+
+
+def location_request(lang: Lang) -> ReplyKeyboardMarkup:
+    return request_keyboard(lang, "btn.share_location", contact=False)
 
 
 def menu_labels(key: str) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import warnings
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
@@ -32,7 +32,7 @@ from bot.services.reporting import (
 )
 from bot.texts import plain, t
 from handlers.common import Glue, ack, callback_args, drop_buttons
-from handlers.render import inline, menu_labels, resident_menu, resident_menu_rows
+from handlers.render import inline, menu_labels, request_keyboard, resident_menu
 from handlers.stations import StationPicker
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -49,14 +49,6 @@ PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 _SUMMARY = "report_summary_message"  # chat_data: the summary waiting for a shared contact
-
-
-def _contact_keyboard(actor: Actor) -> ReplyKeyboardMarkup:
-    """The resident menu with a button on top that sends the resident's own contact."""
-    share = KeyboardButton(plain(actor.lang, "reliability.btn_share_phone"), request_contact=True)
-    return ReplyKeyboardMarkup(
-        [[share], *resident_menu_rows(actor.lang)], resize_keyboard=True, is_persistent=True
-    )
 
 
 class Report(Glue):
@@ -305,7 +297,9 @@ class Report(Glue):
                 update,
                 actor.lang,
                 "reliability.offer_phone",
-                reply_markup=_contact_keyboard(actor),
+                reply_markup=request_keyboard(
+                    actor.lang, "reliability.btn_share_phone", contact=True
+                ),
             )
             return CONFIRM
         except DomainError as exc:
