@@ -29,8 +29,9 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * r * math.asin(math.sqrt(a))
 
 
-async def actor_of(repos: Repos, person: Person, settings: Settings) -> Actor:
-    found = await repos.people.with_memberships(person_id=person.id)
+async def actor_of(repos: Repos, person_id: int, settings: Settings) -> Actor:
+    """The actor as the database holds them now (one statement)."""
+    found = await repos.people.with_memberships(person_id=person_id)
     assert found is not None
     return _actor(found, settings)
 
@@ -61,24 +62,22 @@ class PeopleService(Service):
                 return _actor(found, self.settings)
         async with self.db.transaction() as repos:
             person = await repos.people.touch(telegram_id, name, language_code, self._now())
-            return await actor_of(repos, person, self.settings)
+            return await actor_of(repos, person.id, self.settings)
 
     async def refresh(self, actor: Actor) -> Actor:
         async with self.db.read() as repos:
-            return await actor_of(repos, actor.person, self.settings)
+            return await actor_of(repos, actor.id, self.settings)
 
     async def start(self, actor: Actor) -> Actor:
         """First /start makes the person reachable (Telegram lets bots write only then)."""
         async with self.db.transaction() as repos:
             await repos.people.mark_started(actor.id, self._now())
-            return await actor_of(repos, actor.person, self.settings)
+            return await actor_of(repos, actor.id, self.settings)
 
     async def set_lang(self, actor: Actor, lang: Lang) -> Actor:
         async with self.db.transaction() as repos:
             await repos.people.set_lang(actor.id, lang)
-            person = await repos.people.get(actor.id)
-            assert person is not None
-            return await actor_of(repos, person, self.settings)
+            return await actor_of(repos, actor.id, self.settings)
 
     async def station(self, station_id: int | None) -> Station | None:
         if station_id is None:
