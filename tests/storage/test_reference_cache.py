@@ -3,7 +3,10 @@ at once for changes made through the bot's own database, within the TTL for anot
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
+
+import pytest
 
 from storage.db import Database
 from storage.reference import TTL_SECONDS, ReferenceCache
@@ -23,56 +26,50 @@ async def _category(db: Database, key: str) -> int:
         return category_id
 
 
-async def test_a_seed_change_shows_at_once_in_this_process(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "x.db")
-    try:
-        north = await _station(db, "north", "北站")
-        await _category(db, "roads")
-        async with db.read() as repos:  # now cached
-            assert (await repos.stations.by_key("north")) is not None
-            assert [c.key for c in await repos.stations.categories()] == ["roads"]
-        await _station(db, "north", "北站（新址）")
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "x.db")
+    yield database
+    await database.close()
+
+
+async def test_a_seed_change_shows_at_once_in_this_process(db: Database) -> None:
+    north = await _station(db, "north", "北站")
+    await _category(db, "roads")
+    async with db.read() as repos:  # now cached
+        assert (await repos.stations.by_key("north")) is not None
+        assert [c.key for c in await repos.stations.categories()] == ["roads"]
+    await _station(db, "north", "北站（新址）")
+    async with db.transaction() as repos:
+        await repos.stations.deactivate_missing("categories", set())
+    async with db.read() as repos:
+        station = await repos.stations.get(north)
+        assert station is not None and station.name == "北站（新址）"
+        assert await repos.stations.categories() == []
+        # retired categories stay known: old issues still name them
+        assert [c.key for c in await repos.stations.all_categories()] == ["roads"]
+
+
+async def test_a_transaction_sees_its_own_uncommitted_changes(db: Database) -> None:
+    await _station(db, "north", "北站")
+    async with db.read() as repos:
+        await repos.stations.by_key("north")  # cached
+    async with db.transaction() as repos:
+        await repos.stations.deactivate_missing("stations", set())
+        assert await repos.stations.by_key("north") is None
+
+
+async def test_a_rolled_back_change_is_not_kept(db: Database) -> None:
+    await _station(db, "north", "北站")
+    with pytest.raises(RuntimeError):  # noqa: PT012
         async with db.transaction() as repos:
-            await repos.stations.deactivate_missing("categories", set())
-        async with db.read() as repos:
-            station = await repos.stations.get(north)
-            assert station is not None and station.name == "北站（新址）"
-            assert await repos.stations.categories() == []
-            # retired categories stay known: old issues still name them
-            assert [c.key for c in await repos.stations.all_categories()] == ["roads"]
-    finally:
-        await db.close()
-
-
-async def test_a_transaction_sees_its_own_uncommitted_changes(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "x.db")
-    try:
-        await _station(db, "north", "北站")
-        async with db.read() as repos:
-            await repos.stations.by_key("north")  # cached
-        async with db.transaction() as repos:
-            await repos.stations.deactivate_missing("stations", set())
-            assert await repos.stations.by_key("north") is None
-    finally:
-        await db.close()
-
-
-async def test_a_rolled_back_change_is_not_kept(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "x.db")
-    try:
-        await _station(db, "north", "北站")
-        try:
-            async with db.transaction() as repos:
-                await repos.stations.upsert_station("north", name="错误", district="东区")
-                assert (await repos.stations.by_key("north")).name == "错误"  # type: ignore[union-attr]
-                raise RuntimeError("seed failed halfway")
-        except RuntimeError:
-            pass
-        async with db.read() as repos:
-            station = await repos.stations.by_key("north")
-            assert station is not None and station.name == "北站"
-    finally:
-        await db.close()
+            await repos.stations.upsert_station("north", name="错误", district="东区")
+            renamed = await repos.stations.by_key("north")
+            assert renamed is not None and renamed.name == "错误"
+            raise RuntimeError("seed failed halfway")
+    async with db.read() as repos:
+        station = await repos.stations.by_key("north")
+        assert station is not None and station.name == "北站"
 
 
 async def test_another_process_seed_shows_after_the_ttl(tmp_path: Path) -> None:
