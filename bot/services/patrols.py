@@ -107,6 +107,13 @@ def item_choice(lang: Lang, view: RunView, index: int) -> Outgoing:
     )
 
 
+def _markable(view: RunView, item: int) -> None:
+    """An item already filed as a problem stays so: its issue exists."""
+    mark = view.marks.get(item)
+    if mark is not None and mark.mark == "problem":
+        raise WrongState("already an issue", key="patrol.already_problem", number=mark.issue_id)
+
+
 class PatrolService(Service):
     # -- schedule ----------------------------------------------------------------------
     async def active(self) -> list[Patrol]:
@@ -213,20 +220,14 @@ class PatrolService(Service):
         """Tapping an item: check it may be marked (a recorded problem stays)."""
         async with self.db.read() as repos:
             view = await self._own(repos, actor, run_id, item)
-        mark = view.marks.get(item)
-        if mark is not None and mark.mark == "problem":
-            raise WrongState("already an issue", key="patrol.already_problem", number=mark.issue_id)
+        _markable(view, item)
         return view
 
     async def mark_ok(self, actor: Actor, run_id: int, item: int) -> RunView:
         now = self._now()
         async with self.db.transaction() as repos:
             view = await self._own(repos, actor, run_id, item)
-            mark = view.marks.get(item)
-            if mark is not None and mark.mark == "problem":
-                raise WrongState(
-                    "already an issue", key="patrol.already_problem", number=mark.issue_id
-                )
+            _markable(view, item)
             await sched(repos).set_mark(run_id, item, "ok", None, now)
             return await self._refresh(repos, actor, run_id, now)
 
@@ -242,11 +243,7 @@ class PatrolService(Service):
         """有问题: wait for the note (the deputy's next message)."""
         async with self.db.transaction() as repos:
             view = await self._own(repos, actor, run_id, item)
-            mark = view.marks.get(item)
-            if mark is not None and mark.mark == "problem":
-                raise WrongState(
-                    "already an issue", key="patrol.already_problem", number=mark.issue_id
-                )
+            _markable(view, item)
             await repos.drafts.set_prompt(
                 Prompt(person_id=actor.id, kind=NOTE_PROMPT, data={"run": run_id, "item": item}),
                 self._now(),
