@@ -17,6 +17,9 @@ class Actor(BaseModel):
     # the kind of answer the bot is waiting for from this person (a prompt), read with them
     # at the start of this update: text goes to that prompt only when there is one
     awaiting: str | None = None
+    # the newest platform update applied for this person, and when (redeliveries are skipped)
+    last_seq: int | None = None
+    seq_at: int | None = None
 
     @property
     def id(self) -> int:

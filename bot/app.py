@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.clock import Clock
@@ -28,7 +29,6 @@ from handlers.everyone import RESIDENT_COMMANDS, bot_commands
 from handlers.jobs import schedule_jobs
 from handlers.lean_bot import LeanBot
 from handlers.messenger import TelegramMessenger
-from handlers.persistence import SQLitePersistence
 from handlers.retry import RetryingRateLimiter
 from handlers.updates import PerChatUpdateProcessor
 from storage.db import Database
@@ -88,14 +88,16 @@ class LiaisonBot:
             get_updates_request=AiohttpRequest(
                 connection_pool_size=1, read_timeout=self.poll_timeout + 5
             ),
-            defaults=Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)),
+            defaults=Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            ),
             # 429s as PTB's AIORateLimiter, plus 5xx / dropped connections (handlers/retry.py)
             rate_limiter=RetryingRateLimiter(max_retries=2),
         )
         app = (
             ApplicationBuilder()
             .bot(bot)
-            .persistence(SQLitePersistence(db))
             .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_chats))
             .build()
         )

@@ -6,7 +6,10 @@ service that handles it.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import re
+from typing import Any, ClassVar, NamedTuple, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 MAX_BYTES = 64
 
@@ -38,3 +41,65 @@ def decode(data: str | None) -> Callback | None:
     if any(a < 0 or a > 2**53 for a in args):
         return None
     return Callback(parts[0], parts[1], args)
+
+
+class CallbackData(BaseModel):
+    """A button kind's data, defined once: `pack()` writes it and `unpack()` reads it back
+    (None for anything else), so the encoder and the matcher cannot drift apart.
+
+        class ReportPress(CallbackData, prefix="rep"):
+            verb: str
+            draft: int
+    """
+
+    model_config = ConfigDict(frozen=True)
+    prefix: ClassVar[str]
+
+    def __init_subclass__(cls, prefix: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if prefix:
+            cls.prefix = prefix
+
+    def pack(self) -> str:
+        parts = [self.prefix, *(str(getattr(self, name)) for name in type(self).model_fields)]
+        data = ":".join(parts)
+        if len(data.encode()) > MAX_BYTES or any(":" in p for p in parts[1:]):
+            raise ValueError(f"bad callback data: {data}")
+        return data
+
+    @classmethod
+    def unpack(cls, data: str | None) -> Self | None:
+        if not data or len(data.encode()) > MAX_BYTES:
+            return None
+        parts = data.split(":")
+        names = list(cls.model_fields)
+        if parts[0] != cls.prefix or len(parts) != len(names) + 1:
+            return None
+        try:
+            found = cls.model_validate(dict(zip(names, parts[1:], strict=True)))
+        except ValidationError:
+            return None
+        if any(isinstance(v, int) and not 0 <= v <= 2**53 for v in found.__dict__.values()):
+            return None
+        return found
+
+    @classmethod
+    def pattern(cls) -> str:
+        """A regular expression matching this kind's data (for the adapters' routing)."""
+        return rf"^{re.escape(cls.prefix)}:"
+
+
+class ReportPress(CallbackData, prefix="rep"):
+    """A button of one draft report: cat (arg = category), skip, submit, cancel, me2 (arg =
+    the issue supported), phone, nophone, resume, new."""
+
+    verb: str
+    draft: int
+    arg: int = 0
+
+
+class PromptPress(CallbackData, prefix="pr"):
+    """send / edit / cancel / skip on what the bot waits for, at one version of it."""
+
+    verb: str
+    version: int

@@ -71,12 +71,19 @@ def _station_with_team(seed: SeedFile) -> tuple[str, list[tuple[int, str]], list
     raise SystemExit("the demo seed needs a station with two deputies and staff (telegram_id)")
 
 
-async def report(user: FakeUser, category: str, text: str) -> str:
-    """/report → category → description → 跳过 → 提交; returns the #number shown."""
+async def report(user: FakeUser, category: str, text: str, *, detour: bool = False) -> str:
+    """/report → category → description → 跳过 → 提交; returns the #number shown. With
+    `detour` the resident taps 我的事项 halfway and comes back to the saved draft."""
     await user.send("/report")
     await user.wait_for("请选择问题类别")
     await user.tap(category)
     await user.sees("请描述问题")
+    if detour:
+        await user.press("我的事项")  # the menu always does what it says
+        await user.wait_for("未完成的反映已保存")
+        await user.send("/report")
+        await user.tap("继续", await user.wait_for("继续写完"))
+        await user.wait_for("请描述问题")
     await user.send(text)
     extras = await user.wait_for("跳过")
     await user.tap("跳过", extras)
@@ -84,6 +91,12 @@ async def report(user: FakeUser, category: str, text: str) -> str:
     await user.tap("提交", summary)
     submitted = await user.edited(summary, "已提交")
     return submitted.text.split("#")[1].split("。")[0]
+
+
+async def official(user: FakeUser, text: str) -> None:
+    """Type an official text, see the preview, 发送."""
+    await user.send(text)
+    await user.tap("发送", await user.wait_for("点“发送”后才会发出"))
 
 
 async def play(
@@ -116,11 +129,15 @@ async def play(
     await resident.wait_for("已为您绑定联络站")
     await api.wait_idle()
 
-    say.step("3. 居民反映问题 · The resident reports a problem")
+    say.step(
+        "3. 居民反映问题，中途点了菜单，再继续写完 · "
+        "The resident reports a problem, taps the menu halfway, then continues"
+    )
     number = await report(
         resident,
         category,
         "新阳路100号门前路面塌陷，有一个半米宽的大坑，晚上很危险，已经有电动车摔倒。",
+        detour=True,
     )
     await dep_a.wait_for("新的群众反映")
     await dep_b.wait_for("新的群众反映")
@@ -137,15 +154,22 @@ async def play(
         await dep_a.tap("转办")
         await dep_a.wait_for("转交哪个部门")
         await dep_a.tap(department)
-        await dep_a.wait_for("可以补充说明")
-        await dep_a.send("请尽快派人勘查修复，注意设置警示标志。")
-        await resident.wait_for("转交")
+        await resident.wait_for("转交")  # recorded as soon as the unit is chosen
+        await dep_a.wait_for("可以补充给部门的备注")
+        await official(dep_a, "请尽快派人勘查修复，注意设置警示标志。")
+        await dep_a.wait_for("已把备注记入")
         await api.wait_idle()
 
-    say.step("6. 代表答复，居民评价满意 · The deputy replies; the resident is satisfied")
+    say.step(
+        "6. 代表答复：先预览、修改，再发送；居民评价满意 · "
+        "The reply is previewed, edited, sent; the resident is satisfied"
+    )
     await dep_a.tap("答复")
     await dep_a.wait_for("请输入给群众的答复")
-    await dep_a.send("区住建局已于今天下午修复路面并设置了警示标志，请您放心通行。")
+    await dep_a.send("区住建局已修复路面。")
+    await dep_a.tap("修改", await dep_a.wait_for("点“发送”后才会发出"))  # nothing sent yet
+    await dep_a.sees("请重新输入")
+    await official(dep_a, "区住建局已于今天下午修复路面并设置了警示标志，请您放心通行。")
     await resident.wait_for("的答复")
     await resident.tap("满意")
     await resident.wait_for("已办结")
@@ -163,9 +187,9 @@ async def play(
     await neighbour.sees("请描述问题")
     await neighbour.send("新阳路120号井盖松动，车一过就哐哐响，晚上走路担心踩空。")
     await neighbour.tap("跳过", (await neighbour.wait_for("跳过")))
-    similar = await neighbour.wait_for("相似的事项")
+    similar = await neighbour.sees("相似的事项")
     await neighbour.tap(similar.labels[0], similar)
-    await neighbour.wait_for("已附议")
+    await neighbour.sees("已附议")
     await api.wait_idle()
 
     say.step("8. 答复不满意，事项重新打开并督办 · Not satisfied: reopened and supervised")
@@ -173,7 +197,7 @@ async def play(
     await dep_b.wait_for("办理中")
     await dep_b.tap("答复")
     await dep_b.wait_for("请输入给群众的答复")
-    await dep_b.send("已联系物业，下周安排检查。")
+    await official(dep_b, "已联系物业，下周安排检查。")
     await resident.wait_for("的答复")
     await resident.tap("不满意")
     await resident.wait_for("重新交由代表办理")

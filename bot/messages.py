@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -13,6 +15,18 @@ class Button(BaseModel):
     url: str | None = None
 
 
+class Keyboard(BaseModel):
+    """A keyboard under the text field: labels that send themselves when tapped, optionally
+    led by one button that shares the person's own contact or location."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rows: tuple[tuple[str, ...], ...] = ()
+    request: Literal["contact", "location"] | None = None
+    request_label: str = ""
+    remove: bool = False  # take the keyboard away
+
+
 class Outgoing(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -20,6 +34,21 @@ class Outgoing(BaseModel):
     buttons: tuple[tuple[Button, ...], ...] = ()
     photos: tuple[str, ...] = ()
     location: tuple[float, float] | None = None
+    keyboard: Keyboard | None = None
+
+
+class Reply(BaseModel):
+    """What the person who acted sees next, in order: a new message (`send`), the pressed
+    message changed (`replace`; sent anew when nothing was pressed), a pop-up on the
+    pressed button (`popup`), or the pressed message's buttons removed (`drop`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    op: Literal["send", "replace", "popup", "drop", "edit"]
+    message: Outgoing | None = None
+    text: str = ""
+    target: int | None = None  # edit: the id of an earlier message of this chat
+    broadcast_control: int | None = None  # this message controls broadcast N (its id is kept)
 
 
 class OutboxItem(BaseModel):

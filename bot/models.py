@@ -21,6 +21,11 @@ class State(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# a report's description and photos
+MIN_DESCRIPTION = 5
+MAX_DESCRIPTION = 2000
+MAX_PHOTOS = 5
+
 OPEN_STATES = (State.SUBMITTED, State.ACCEPTED, State.TRANSFERRED)
 FINAL_STATES = (State.CLOSED, State.REJECTED, State.WITHDRAWN)
 
@@ -164,23 +169,75 @@ class Event(_Model):
     note: str | None = None
 
 
-class Draft(_Model):
-    """A /report in progress."""
+class DraftStatus(StrEnum):
+    OPEN = "open"
+    SUBMITTED = "submitted"  # became issue `issue_id`
+    SUPPORTED = "supported"  # the resident chose 附议 on issue `issue_id` instead
+    CANCELLED = "cancelled"
+    REPLACED = "replaced"  # the resident started over, or it expired
 
+
+class Draft(_Model):
+    """A /report in progress (or what became of one)."""
+
+    id: int
     person_id: int
+    status: DraftStatus = DraftStatus.OPEN
+    issue_id: int | None = None
     station_id: int | None = None
     category_id: int | None = None
     description: str | None = None
     photos: tuple[str, ...] = ()
     lat: float | None = None
     lon: float | None = None
-    share_phone: bool = False  # the deputies may see the resident's phone (issue 6)
+    share_phone: bool = False  # the handling deputy may see the resident's phone
+    updated_at: int = 0
 
 
-class Prompt(_Model):
-    """A question the bot asked and waits to be answered in the person's next message."""
+class Awaiting(StrEnum):
+    """What the bot waits for from a person (one at a time)."""
+
+    IDLE = "idle"
+    REPORT = "report"  # steps: Step
+    FOLLOW_UP = "follow_up"  # the resident's 补充说明
+    ANSWER = "answer"  # the resident's answer to a deputy's question
+    UNSATISFIED = "unsatisfied"  # the optional reason after 不满意
+    REPLY = "reply"  # the deputy's 答复
+    DECLINE = "decline"  # the reason for 退回
+    REJECT = "reject"  # the reason for 不予受理
+    TRANSFER_NOTE = "transfer_note"  # the optional note after 转办
+    ASK = "ask"  # the deputy's question to the resident
+    BROADCAST = "broadcast"  # the notice of a /broadcast
+    PATROL_NOTE = "patrol_note"  # the note for a 走街串巷 problem item
+
+
+class Step(StrEnum):
+    """Steps of a conversation: the report's, and write → preview for official texts."""
+
+    NONE = ""
+    STATION = "station"
+    CATEGORY = "category"
+    DESCRIPTION = "description"
+    EXTRAS = "extras"
+    CONFIRM = "confirm"
+    RESUME = "resume"  # /report found an unfinished draft: 继续 or 重新开始
+    WRITE = "write"
+    PREVIEW = "preview"
+
+
+class Pending(_Model):
+    """The one record of what the bot is waiting for from a person."""
 
     person_id: int
-    kind: str
+    kind: Awaiting = Awaiting.IDLE
+    step: Step = Step.NONE
     issue_id: int | None = None
-    data: dict[str, str | int | None] = {}
+    ref: int | None = None  # the draft, patrol run or broadcast it concerns
+    data: dict[str, str | int | float | None] = {}
+    version: int = 0
+    last_seq: int | None = None
+    updated_at: int = 0
+
+    @property
+    def active(self) -> bool:
+        return self.kind is not Awaiting.IDLE

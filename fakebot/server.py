@@ -105,6 +105,7 @@ class FakeBotApi:
         self.files: dict[str, StoredFile] = {}
         self.queries: dict[str, PendingQuery] = {}
         self._updates: list[dict[str, Any]] = []
+        self._delivered: dict[int, dict[str, Any]] = {}
         self._update_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
@@ -270,13 +271,27 @@ class FakeBotApi:
     def enqueue(self, kind: str, payload: dict[str, Any], sender: int | None = None) -> int:
         """Queue an update ``{update_id, kind: payload}``; mark the sender as having written."""
         update_id = next(self._update_ids)
-        self._updates.append({"update_id": update_id, kind: copy.deepcopy(payload)})
+        update = {"update_id": update_id, kind: copy.deepcopy(payload)}
+        self._updates.append(update)
+        self._delivered[update_id] = update
         if sender is not None and sender in self._users:
             self._users[sender].has_written = True
         self._update_event.set()
         self.touch()
         self.deliver_webhook()
         return update_id
+
+    @property
+    def last_update_id(self) -> int:
+        """The id of the newest update a user sent."""
+        return max(self._delivered)
+
+    def redeliver(self, update_id: int) -> None:
+        """Queue an update again, as Telegram does when the bot died before confirming it."""
+        self._updates.append(copy.deepcopy(self._delivered[update_id]))
+        self._update_event.set()
+        self.touch()
+        self.deliver_webhook()
 
     def deliver_webhook(self) -> None:
         """With a webhook set (and a target to reach), push pending updates to it."""

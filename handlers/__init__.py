@@ -13,17 +13,17 @@ from telegram.ext import (
     filters,
 )
 
+from bot.callbacks import PromptPress, ReportPress
 from bot.services import Services
 from handlers.admin import Admin
 from handlers.broadcast import Broadcasts
+from handlers.conversation import Conversation
 from handlers.deputy import Deputy
 from handlers.everyone import Everyone
 from handlers.failures import on_error
 from handlers.guard import foreign_press
-from handlers.prompts import Prompts
 from handlers.reception import ReceptionGlue
 from handlers.render import menu_labels
-from handlers.report import Report
 from handlers.reports_admin import ReportsAdmin
 from handlers.resident import Resident
 from handlers.scheduling import Scheduling
@@ -34,10 +34,8 @@ PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE  # edits are ign
 GROUPS = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
 
 # handler groups: earlier groups see an update first
-PATROL_NOTES = -3  # issue 4: a deputy's note for a 走街串巷 problem item
-GUARD = -3  # issue 6: forged button presses are refused before anything else
-COMPOSE = -2  # issue 5: a /broadcast waiting for its notice takes the next message
-ANSWERS = -1  # a pending prompt takes the next text
+GUARD = -2  # forged or dead button presses are refused before anything else
+CONVERSATION = -1  # commands put aside what was pending; other messages go to the engine
 MAIN = 0
 
 
@@ -45,16 +43,15 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
     """Every handler of the bot, in the order they are tried."""
     everyone = Everyone(services)
     stations = StationPicker(services)
-    report = Report(services)
+    conversation = Conversation(services)
     resident = Resident(services)
     deputy = Deputy(services)
     staff = Staff(services)
-    prompts = Prompts(services)
-    broadcasts = Broadcasts(services)  # issue 5
+    broadcasts = Broadcasts(services)
     reports_admin = ReportsAdmin(services)
     admin = Admin(services)
-    scheduling = Scheduling(services)  # issue 4
-    reception = ReceptionGlue(services)  # issue 4
+    scheduling = Scheduling(services)
+    reception = ReceptionGlue(services)
 
     def menu(key: str) -> filters.BaseFilter:
         return PRIVATE & filters.Text(menu_labels(key))
@@ -62,13 +59,16 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
     handlers: list[BaseHandler[Any, Any, Any]] = [
         # group chats: the bot only works in private
         MessageHandler(GROUPS, everyone.group_message),
-        # the /report conversation (persistent; see handlers/report.py)
-        report.conversation(),
+        # reporting: the engine keeps the draft and the step (bot/conversation)
+        CommandHandler("report", conversation.report, filters=PRIVATE),
+        MessageHandler(menu("menu.report"), conversation.report),
+        CallbackQueryHandler(conversation.press, pattern=ReportPress.pattern()),
+        CallbackQueryHandler(conversation.press, pattern=PromptPress.pattern()),
         # everyone
         CommandHandler("start", everyone.start, filters=PRIVATE),
         CommandHandler("help", everyone.help, filters=PRIVATE),
         CommandHandler("lang", everyone.lang, filters=PRIVATE),
-        CommandHandler("cancel", everyone.cancel, filters=PRIVATE),
+        CommandHandler("cancel", conversation.cancel, filters=PRIVATE),
         CallbackQueryHandler(everyone.lang_chosen, pattern=r"^lang:(zh|en)$"),
         # residents
         CommandHandler("station", stations.station_command, filters=PRIVATE),
@@ -76,7 +76,7 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         CommandHandler("reception", stations.reception, filters=PRIVATE),
         MessageHandler(menu("menu.reception"), stations.reception),
         CallbackQueryHandler(stations.district_chosen, pattern=r"^st:dist:"),
-        CallbackQueryHandler(stations.station_picked_outside_report, pattern=r"^st:pick:"),
+        CallbackQueryHandler(stations.station_chosen, pattern=r"^st:pick:"),
         MessageHandler(PRIVATE & filters.LOCATION, stations.location_shared),
         CommandHandler("my", resident.my, filters=PRIVATE),
         MessageHandler(menu("menu.my"), resident.my),
@@ -86,11 +86,8 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         CallbackQueryHandler(resident.pressed(resident.answer), pattern=r"^iss:ans:"),
         CallbackQueryHandler(resident.pressed(resident.withdraw), pattern=r"^iss:wd:"),
         CallbackQueryHandler(resident.pressed(resident.rate, 2), pattern=r"^iss:rate:"),
-        # a report whose conversation state was lost still submits from its buttons
-        CallbackQueryHandler(report.submit, pattern=r"^rep:submit$"),
-        CallbackQueryHandler(report.support, pattern=r"^rep:me2:"),
-        CallbackQueryHandler(report.cancel, pattern=r"^rep:cancel$"),
-        MessageHandler(PRIVATE & filters.CONTACT, report.phone_shared),  # issue 6
+        # a contact outside a report binds a seeded deputy/staff member by phone
+        MessageHandler(PRIVATE & filters.CONTACT, admin.contact),
         # deputies
         CommandHandler("tasks", deputy.tasks, filters=PRIVATE),
         CallbackQueryHandler(deputy.pressed(deputy.accept), pattern=r"^iss:acc:"),
@@ -103,7 +100,7 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         # staff and admins
         CallbackQueryHandler(staff.pressed(staff.assign, 2), pattern=r"^iss:asg:"),
         CallbackQueryHandler(staff.pressed(staff.supervise), pattern=r"^iss:sup:"),
-        # issue 5: staff and admin tools
+        # staff and admin tools
         CommandHandler("broadcast", broadcasts.command, filters=PRIVATE),
         CallbackQueryHandler(broadcasts.district, pattern=r"^bc:dist:"),
         CallbackQueryHandler(broadcasts.audience, pattern=r"^bc:(st|dep|dall|all)(:|$)"),
@@ -117,38 +114,20 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         CommandHandler("invite", admin.invite, filters=PRIVATE),
         CallbackQueryHandler(admin.invite_step, pattern=r"^inv:"),
         CallbackQueryHandler(admin.phone_ask, pattern=r"^phone:ask$"),
-        # issue 4: overdue list, patrols, reception-day reminders
+        # overdue list, patrols, reception-day reminders
         CommandHandler("overdue", scheduling.overdue, filters=PRIVATE),
         CallbackQueryHandler(scheduling.overdue_more, pattern=r"^ovd:page:\d+$"),
         CommandHandler("patrol", scheduling.patrol, filters=PRIVATE),
         CallbackQueryHandler(scheduling.patrol_start, pattern=r"^pat:start:"),
         CallbackQueryHandler(scheduling.patrol_press, pattern=r"^pat:(item|ok|bad|done):"),
         CallbackQueryHandler(reception.toggle, pattern=r"^rcp:(on|off):"),
-        # a prompt's 跳过
-        CallbackQueryHandler(prompts.skip, pattern=r"^pr:skip$"),
         # anything else
         CallbackQueryHandler(everyone.stale_button),
         MessageHandler(PRIVATE & filters.COMMAND, everyone.unknown_command),
         MessageHandler(PRIVATE & ~filters.COMMAND, everyone.unknown_text),
     ]
-    # issue 5: the notice of a /broadcast being composed (or /cancel for it)
-    app.add_handler(
-        MessageHandler(
-            PRIVATE & ((filters.TEXT & ~filters.COMMAND) | filters.PHOTO), broadcasts.content
-        ),
-        group=COMPOSE,
-    )
-    app.add_handler(
-        CommandHandler("cancel", broadcasts.cancel_command, filters=PRIVATE), group=COMPOSE
-    )
-    # issue 5: a shared contact outside a report binds a seeded deputy/staff member by phone
-    app.add_handler(MessageHandler(PRIVATE & filters.CONTACT, admin.contact), group=COMPOSE)
-    # issue 4: the note after 有问题 on a patrol checklist (text, or a photo with a caption)
-    app.add_handler(
-        MessageHandler(PRIVATE & ~filters.COMMAND, scheduling.patrol_note), group=PATROL_NOTES
-    )
-    app.add_handler(MessageHandler(PRIVATE & ~filters.COMMAND, prompts.text), group=ANSWERS)
+    app.add_handler(MessageHandler(PRIVATE, conversation.before), group=CONVERSATION)
     app.add_handlers(handlers, group=MAIN)
-    app.add_error_handler(on_error)  # issue 6: one line per failure, no user text
-    # issue 6: a press on a message of somebody else's private chat goes no further
+    app.add_error_handler(on_error)  # one line per failure, no user text
+    # a press on a message of somebody else's private chat goes no further
     app.add_handler(CallbackQueryHandler(foreign_press), group=GUARD)

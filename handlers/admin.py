@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import ReplyKeyboardRemove, Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.actor import Actor
 from bot.callbacks import decode, encode
@@ -152,16 +152,12 @@ class Admin(Glue):
         await self.say(update, actor.lang, "phone.ask", reply_markup=keyboard)
 
     async def contact(self, update: Update, context: Context) -> None:
-        """A shared contact: binds only the sender's own number to a seeded person.
-
-        Runs before the report handlers; a contact shared while a report is being written
-        is left to them (附上我的手机号)."""
+        """A shared contact outside a report: binds only the sender's own number to a
+        seeded person (a contact shared on a report's summary goes with the report)."""
         message = update.effective_message
         user = update.effective_user
         assert message is not None and message.contact is not None and user is not None
         actor = await self.actor(update)
-        if await self.services.invites.writing_report(actor):
-            return
         contact = message.contact
         try:
             bound = await self.services.invites.bind_phone(
@@ -175,7 +171,7 @@ class Admin(Glue):
                 parse_mode=HTML,
                 reply_markup=resident_menu(actor.lang) if actor.is_resident_only else None,
             )
-            raise ApplicationHandlerStop from None
+            return
         forget_actor(update)
         actor = await self.actor(update)
         chat = update.effective_chat
@@ -185,4 +181,3 @@ class Admin(Glue):
             parse_mode=HTML,
             reply_markup=ReplyKeyboardRemove(),
         )
-        raise ApplicationHandlerStop

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.actor import Actor
 from bot.callbacks import decode, encode
@@ -12,7 +12,7 @@ from bot.messages import Button, Outgoing
 from bot.models import Station
 from bot.texts import plain, t
 from handlers.common import Glue, ack, callback_args
-from handlers.render import HTML, inline, markup
+from handlers.render import HTML, inline
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -124,67 +124,6 @@ class Broadcasts(Glue):
             "all": plain(lang, "bc.aud_all"),
         }[chosen.kind]
         await query.edit_message_text(t(lang, "bc.ask", audience=label), parse_mode=HTML)
-
-    async def content(self, update: Update, context: Context) -> None:
-        """Runs before everything else: the notice of a draft waiting for its content."""
-        user = update.effective_user
-        message = update.effective_message
-        if user is None or message is None:
-            return
-        actor = await self.actor(update)
-        if not (actor.is_staff or actor.admin):  # only they compose: no query for residents
-            return
-        if await self.services.broadcasts.composing(user.id) is None:
-            return
-        photo = message.photo[-1].file_id if message.photo else None
-        body = (message.caption if photo else message.text) or ""
-        try:
-            preview = await self.services.broadcasts.compose(actor, body, photo)
-        except DomainError as exc:
-            await self.refuse(update, actor.lang, exc)
-            raise ApplicationHandlerStop from None
-        chat = update.effective_chat
-        assert chat is not None
-        if preview.broadcast.photo:
-            await chat.send_photo(
-                preview.broadcast.photo,
-                caption=preview.message.text,
-                parse_mode=HTML,
-                reply_markup=markup(preview.message),
-            )
-        else:
-            await self.show(update, preview.message)
-        bid = preview.broadcast.id
-        control = await self.show(
-            update,
-            Outgoing(
-                text=t(actor.lang, "bc.confirm", count=preview.count),
-                buttons=(
-                    (
-                        Button(
-                            text=plain(actor.lang, "bc.btn_send"), data=encode("bc", "send", bid)
-                        ),
-                        Button(
-                            text=plain(actor.lang, "bc.btn_cancel"),
-                            data=encode("bc", "cancel", bid),
-                        ),
-                    ),
-                ),
-            ),
-        )
-        if control is not None:
-            await self.services.broadcasts.set_control(bid, control.message_id)
-        raise ApplicationHandlerStop
-
-    async def cancel_command(self, update: Update, context: Context) -> None:
-        """/cancel while composing a notice; otherwise /cancel goes on to the others."""
-        user = update.effective_user
-        if user is None or await self.services.broadcasts.composing(user.id) is None:
-            return
-        actor = await self.actor(update)
-        await self.services.broadcasts.cancel_draft(actor)
-        await self.say(update, actor.lang, "bc.cancelled")
-        raise ApplicationHandlerStop
 
     async def send(self, update: Update, context: Context) -> None:
         """发送 under the preview."""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.actor import Actor
@@ -15,11 +18,12 @@ from bot.messages import Outgoing
 from bot.models import Lang
 from bot.services import Services
 from bot.texts import plain, t
-from handlers.render import HTML, markup
+from handlers.render import HTML, any_markup
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
+T = TypeVar("T")
 
 # The actor of each update in flight (several handler groups may ask for it).
 _ACTOR_CACHE = 2048
@@ -91,7 +95,16 @@ class Glue:
         chat = update.effective_chat
         if chat is None:
             return None
-        return await chat.send_message(message.text, parse_mode=HTML, reply_markup=markup(message))
+        if message.photos:
+            return await chat.send_photo(
+                message.photos[0],
+                caption=message.text,
+                parse_mode=HTML,
+                reply_markup=any_markup(message),
+            )
+        return await chat.send_message(
+            message.text, parse_mode=HTML, reply_markup=any_markup(message)
+        )
 
     async def not_allowed(
         self, update: Update, actor: Actor, key: str = "not_allowed.command"
@@ -106,7 +119,7 @@ class Glue:
         text = plain(lang, error.key, **error.params) if error.key else plain(lang, "error.generic")
         query = update.callback_query
         if query is not None:
-            await query.answer(text[:200], show_alert=True)
+            await quietly(query.answer(text[:200], show_alert=True))
         elif update.effective_chat is not None:
             await update.effective_chat.send_message(
                 t(lang, error.key, **error.params), parse_mode=HTML
@@ -121,20 +134,46 @@ def callback_args(query: CallbackQuery | None, arity: int = 1) -> tuple[int, ...
     return parsed.args
 
 
-async def ack(query: CallbackQuery | None, text: str | None = None) -> None:
+# Refusals the Bot API gives for things that happen in normal use: a press answered twice
+# (a redelivered update), an edit that changes nothing (a double tap), a message the person
+# deleted. They are expected, so they are noted at DEBUG where they happen.
+EXPECTED_REFUSALS = (
+    "query is too old",
+    "query id is invalid",
+    "message is not modified",
+    "message to edit not found",
+    "message can't be edited",
+    "message to delete not found",
+)
+
+
+def expected_refusal(error: BaseException) -> bool:
+    text = str(error).lower()
+    return isinstance(error, BadRequest) and any(r in text for r in EXPECTED_REFUSALS)
+
+
+async def quietly(call: Awaitable[T]) -> T | None:
+    """Run a Bot API call whose expected refusals are not errors."""
+    try:
+        return await call
+    except BadRequest as exc:
+        if not expected_refusal(exc):
+            raise
+        log.debug("Bot API refused as expected: %s", exc)
+        return None
+
+
+async def ack(query: CallbackQuery | None, text: str | None = None, alert: bool = False) -> None:
     if query is not None:
-        await query.answer(text[:200] if text else None)
+        await quietly(query.answer(text[:200] if text else None, show_alert=alert))
 
 
 async def drop_buttons(query: CallbackQuery | None) -> None:
     """Remove the inline keyboard from the pressed message (its choice is made)."""
     if query is None or query.message is None:
         return
-    # issue 6: a message without buttons (or one Telegram no longer shows) has nothing to drop;
+    # a message without buttons (or one Telegram no longer shows) has nothing to drop;
     # editing it anyway is a 400 "message is not modified"
     if not isinstance(query.message, Message) or query.message.reply_markup is None:
         return
-    try:
-        await query.edit_message_reply_markup(None)
-    except Exception:  # the message may be too old or already without buttons
-        log.debug("could not remove buttons", exc_info=True)
+    await quietly(query.edit_message_reply_markup(None))

@@ -6,17 +6,23 @@ from telegram import Update
 
 from bot import views
 from bot.actor import Actor
-from bot.errors import NotFound
 from bot.lifecycle import Action
 from bot.messages import Outgoing
+from bot.models import Awaiting
+from bot.services import Services
 from bot.texts import plain, t
 from handlers.common import ack
+from handlers.conversation import Conversation
 from handlers.issues import Context, IssueGlue
 
 TASKS_SHOWN = 10
 
 
 class Deputy(IssueGlue):
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.conversation = Conversation(services)
+
     async def accept(self, update: Update, actor: Actor, issue_id: int, _: tuple[int, ...]) -> None:
         ctx = await self.services.workflow.accept(actor, issue_id)
         await ack(update.callback_query, plain(actor.lang, "deputy.accepted_ack", number=issue_id))
@@ -25,24 +31,16 @@ class Deputy(IssueGlue):
     async def decline(
         self, update: Update, actor: Actor, issue_id: int, _: tuple[int, ...]
     ) -> None:
-        await self.services.workflow.ask_for(actor, "decline", issue_id)
-        await ack(update.callback_query)
-        await self.prompt(update, actor, "deputy.ask_decline_reason", number=issue_id)
+        await self.conversation.ask(update, actor, Awaiting.DECLINE, issue_id)
 
     async def reject(self, update: Update, actor: Actor, issue_id: int, _: tuple[int, ...]) -> None:
-        await self.services.workflow.ask_for(actor, "reject", issue_id)
-        await ack(update.callback_query)
-        await self.prompt(update, actor, "deputy.ask_reject_reason", number=issue_id)
+        await self.conversation.ask(update, actor, Awaiting.REJECT, issue_id)
 
     async def reply(self, update: Update, actor: Actor, issue_id: int, _: tuple[int, ...]) -> None:
-        await self.services.workflow.ask_for(actor, "reply", issue_id)
-        await ack(update.callback_query)
-        await self.prompt(update, actor, "deputy.ask_reply", number=issue_id)
+        await self.conversation.ask(update, actor, Awaiting.REPLY, issue_id)
 
     async def ask(self, update: Update, actor: Actor, issue_id: int, _: tuple[int, ...]) -> None:
-        await self.services.workflow.ask_for(actor, "ask", issue_id)
-        await ack(update.callback_query)
-        await self.prompt(update, actor, "deputy.ask_question", number=issue_id)
+        await self.conversation.ask(update, actor, Awaiting.ASK, issue_id)
 
     async def transfer(
         self, update: Update, actor: Actor, issue_id: int, _: tuple[int, ...]
@@ -65,22 +63,11 @@ class Deputy(IssueGlue):
     async def department(
         self, update: Update, actor: Actor, issue_id: int, args: tuple[int, ...]
     ) -> None:
-        department_id = args[0]
-        departments = {d.id: d for d in await self.services.workflow.departments()}
-        if department_id not in departments:
-            raise NotFound("no such department")
-        await self.services.workflow.ask_for(actor, "transfer", issue_id, department=department_id)
-        await ack(update.callback_query)
-        query = update.callback_query
-        if query is not None:
-            await query.edit_message_reply_markup(None)
-        await self.prompt(
-            update,
-            actor,
-            "deputy.ask_transfer_note",
-            skippable=True,
-            department=departments[department_id].name(actor.lang),
+        """A unit was chosen: the transfer is recorded now; an optional note may follow."""
+        replies = await self.services.conversations.transfer(
+            actor, issue_id, args[0], update.update_id
         )
+        await self.conversation.render(update, actor, replies)
 
     async def tasks(self, update: Update, context: Context) -> None:
         """/tasks: the deputy's open issues, soonest deadline first, each with its buttons."""

@@ -166,13 +166,6 @@ class Everyone(Glue):
                 scope=BotCommandScopeChat(update.effective_chat.id),
             )
 
-    async def cancel(self, update: Update, context: Context) -> None:
-        """/cancel outside a report: drop a pending question, if any."""
-        actor = await self.actor(update)
-        had = await self.services.workflow.clear_prompt(actor)
-        had = await self.services.reports.cancel(actor) or had
-        await self.say(update, actor.lang, "cancel.done" if had else "cancel.nothing")
-
     async def unknown_command(self, update: Update, context: Context) -> None:
         actor = await self.actor(update)
         await self.say(update, actor.lang, "unknown.command")

@@ -14,12 +14,17 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ContextTypes
 
+from handlers.common import expected_refusal
+
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
+    if error is not None and expected_refusal(error):
+        log.debug("update %s: Bot API refused as expected: %s", update_id, error)
+        return
     if isinstance(error, Forbidden | RetryAfter) or (
         isinstance(error, NetworkError) and not isinstance(error, BadRequest)
     ):

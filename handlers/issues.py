@@ -10,11 +10,8 @@ from telegram.ext import ContextTypes
 
 from bot import views
 from bot.actor import Actor
-from bot.callbacks import encode
 from bot.errors import DomainError
-from bot.messages import Button, Outgoing
 from bot.services.workflow import Context as IssueContext
-from bot.texts import plain, t
 from handlers.common import Glue, callback_args
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -55,14 +52,3 @@ class IssueGlue(Glue):
                 head,
             ),
         )
-
-    async def prompt(
-        self, update: Update, actor: Actor, key: str, skippable: bool = False, **params: object
-    ) -> None:
-        """Ask for the person's next text message (with 跳过 when the answer is optional)."""
-        buttons = (
-            ((Button(text=plain(actor.lang, "btn.skip"), data=encode("pr", "skip")),),)
-            if skippable
-            else ()
-        )
-        await self.show(update, Outgoing(text=t(actor.lang, key, **params), buttons=buttons))

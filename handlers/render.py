@@ -9,10 +9,11 @@ from telegram import (
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
 )
 from telegram.constants import ParseMode
 
-from bot.messages import Button, Outgoing
+from bot.messages import Button, Keyboard, Outgoing
 from bot.models import Lang
 from bot.texts import plain
 
@@ -38,6 +39,32 @@ def inline(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
 
 def markup(message: Outgoing) -> InlineKeyboardMarkup | None:
     return inline(message.buttons)
+
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+def any_markup(message: Outgoing) -> Markup | None:
+    """Inline buttons, else the keyboard under the text field (one per message)."""
+    if message.buttons:
+        return inline(message.buttons)
+    if message.keyboard is not None:
+        return keyboard(message.keyboard)
+    return None
+
+
+def keyboard(board: Keyboard) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
+    if board.remove:
+        return ReplyKeyboardRemove()
+    rows: list[list[KeyboardButton | str]] = [list(row) for row in board.rows]
+    if board.request is not None:
+        button = KeyboardButton(
+            board.request_label,
+            request_contact=board.request == "contact",
+            request_location=board.request == "location",
+        )
+        return ReplyKeyboardMarkup([[button], *rows], resize_keyboard=True, one_time_keyboard=True)
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
 
 
 def resident_menu_rows(lang: Lang) -> list[list[str]]:

@@ -7,16 +7,23 @@ from telegram import Update
 from bot import views
 from bot.actor import Actor
 from bot.callbacks import decode, encode
+from bot.errors import DomainError
 from bot.messages import Button, Outgoing
-from bot.models import OPEN_STATES, Rating, Role
+from bot.models import OPEN_STATES, Awaiting, Rating, Role
+from bot.services import Services
 from bot.texts import plain, t
 from handlers.common import ack, drop_buttons
+from handlers.conversation import Conversation
 from handlers.issues import Context, IssueGlue
 
 PAGE = 10
 
 
 class Resident(IssueGlue):
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.conversation = Conversation(services)
+
     async def my(self, update: Update, context: Context) -> None:
         """/my: the resident's issues, newest first; each opens its timeline."""
         actor = await self.actor(update)
@@ -70,14 +77,10 @@ class Resident(IssueGlue):
     async def follow_up(
         self, update: Update, actor: Actor, issue_id: int, _: tuple[int, ...]
     ) -> None:
-        await self.services.workflow.ask_for(actor, "follow_up", issue_id)
-        await ack(update.callback_query)
-        await self.prompt(update, actor, "resident.ask_follow_up", number=issue_id)
+        await self.conversation.ask(update, actor, Awaiting.FOLLOW_UP, issue_id)
 
     async def answer(self, update: Update, actor: Actor, issue_id: int, _: tuple[int, ...]) -> None:
-        await self.services.workflow.ask_for(actor, "follow_up", issue_id, answer=1)
-        await ack(update.callback_query)
-        await self.prompt(update, actor, "resident.ask_answer", number=issue_id)
+        await self.conversation.ask(update, actor, Awaiting.ANSWER, issue_id)
 
     async def withdraw(
         self, update: Update, actor: Actor, issue_id: int, _: tuple[int, ...]
@@ -92,14 +95,11 @@ class Resident(IssueGlue):
     ) -> None:
         rating = views.RATING_CODES.get(args[0])
         if rating is None:
-            from bot.errors import DomainError
-
             raise DomainError("bad rating", key="error.stale_button")
         await self.services.workflow.rate(actor, issue_id, rating)
-        await ack(update.callback_query)
         await drop_buttons(update.callback_query)
-        if rating is Rating.UNSATISFIED:
-            await self.services.workflow.ask_for(actor, "unsatisfied", issue_id)
-            await self.prompt(update, actor, "resident.reopened", skippable=True, number=issue_id)
+        if rating is Rating.UNSATISFIED:  # the reason is asked for (this answers the press)
+            await self.conversation.ask(update, actor, Awaiting.UNSATISFIED, issue_id)
         else:
+            await ack(update.callback_query)
             await self.say(update, actor.lang, "resident.closed", number=issue_id)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop
 
 from bot.actor import Actor
 from bot.callbacks import decode, encode
 from bot.errors import DomainError, NotAllowed
 from bot.messages import Button, Outgoing
 from bot.services.deadlines import OVERDUE_PAGE, overdue_lines
-from bot.services.patrols import NOTE_PROMPT, item_choice
+from bot.services.patrols import item_choice
 from bot.texts import Markup, plain, t
 from handlers.common import Context, Glue, ack, drop_buttons
 from handlers.render import HTML
@@ -157,25 +156,3 @@ class Scheduling(Glue):
                 raise DomainError("malformed", key="error.stale_button")
         except DomainError as exc:
             await self.refuse(update, lang, exc)
-
-    async def patrol_note(self, update: Update, context: Context) -> None:
-        """Runs before the other prompt answers: takes the message only when a patrol note is
-        awaited (text, or a photo with a caption)."""
-        user, message = update.effective_user, update.effective_message
-        if user is None or message is None:
-            return
-        actor = await self.actor(update)
-        if actor.awaiting != NOTE_PROMPT:  # read with the person: no query for other text
-            return
-        text = message.text or message.caption
-        if not text:
-            await self.say(update, actor.lang, "patrol.expect_note")
-            raise ApplicationHandlerStop
-        photo = message.photo[-1].file_id if message.photo else None
-        try:
-            _, issue = await self.services.patrols.report_problem(actor, text, photo)
-        except DomainError as exc:
-            await self.refuse(update, actor.lang, exc)
-            raise ApplicationHandlerStop from None
-        await self.say(update, actor.lang, "patrol.issue_created", number=issue.id)
-        raise ApplicationHandlerStop

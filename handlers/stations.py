@@ -11,34 +11,20 @@ from bot.errors import DomainError
 from bot.messages import Button, Outgoing
 from bot.models import Station
 from bot.texts import plain, t
+from bot.views.stations import station_offer
 from handlers.common import Glue, ack, callback_args
+from handlers.conversation import Conversation
 from handlers.reception import reception_buttons
-from handlers.render import inline, location_request, resident_menu
+from handlers.render import inline, resident_menu
 
 Context = ContextTypes.DEFAULT_TYPE
 
 
 class StationPicker(Glue):
     async def offer(self, update: Update, actor: Actor) -> None:
-        """District buttons, plus a reply button to share a location."""
-        lang = actor.lang
-        districts = await self.services.people.districts()
-        if not districts:
-            await self.say(update, lang, "station.none_configured")
-            return
-        rows = []
-        row: list[Button] = []
-        for name, anchor, _count in districts:
-            row.append(Button(text=name, data=encode("st", "dist", anchor)))
-            if len(row) == 3:
-                rows.append(tuple(row))
-                row = []
-        if row:
-            rows.append(tuple(row))
-        await self.show(
-            update, Outgoing(text=t(lang, "welcome.choose_station"), buttons=tuple(rows))
-        )
-        await self.say(update, lang, "station.location_hint", reply_markup=location_request(lang))
+        """District buttons, plus a keyboard button to share a location."""
+        for message in station_offer(actor.lang, await self.services.people.districts()):
+            await self.show(update, message)
 
     async def station_command(self, update: Update, context: Context) -> None:
         """/station: show the current station and offer a change."""
@@ -100,10 +86,17 @@ class StationPicker(Glue):
         )
         return station
 
-    async def station_picked_outside_report(self, update: Update, context: Context) -> None:
+    async def station_chosen(self, update: Update, context: Context) -> None:
+        """st:pick: bind the station; a report waiting for one carries on."""
         station = await self.station_picked(update, context)
         if station is not None:
             actor = await self.actor(update)
+            replies = await self.services.conversations.station_bound(
+                actor, station.id, update.update_id
+            )
+            if replies:
+                await Conversation(self.services).render(update, actor, replies)
+                return
             await self.say(
                 update,
                 actor.lang,

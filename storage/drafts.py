@@ -1,38 +1,56 @@
-"""A resident's /report in progress, and pending prompts (a question awaiting an answer)."""
+"""Residents' report drafts: at most one open per person; finished ones say what they became."""
 
 from __future__ import annotations
 
 import json
 
-from bot.models import Draft, Prompt
+from bot.models import Draft, DraftStatus
 from storage._base import Repo
+
+_COLS = (
+    "id, person_id, status, issue_id, station_id, category_id, description, photos, lat, lon, "
+    "share_phone, updated_at"
+)
+
+
+def _draft(row: object) -> Draft:
+    data = dict(row)  # type: ignore[call-overload]
+    data["photos"] = tuple(json.loads(data["photos"]))
+    data["share_phone"] = bool(data["share_phone"])
+    return Draft.model_validate(data)
 
 
 class DraftRepo(Repo):
-    async def get(self, person_id: int) -> Draft | None:
+    async def open_of(self, person_id: int) -> Draft | None:
         row = await self._one(
-            "SELECT person_id, station_id, category_id, description, photos, lat, lon, "
-            "share_phone FROM drafts WHERE person_id = ?",
-            (person_id,),
+            f"SELECT {_COLS} FROM drafts WHERE person_id = ? AND status = 'open'", (person_id,)
         )
-        if row is None:
-            return None
-        data = dict(row)
-        data["photos"] = tuple(json.loads(data["photos"]))
-        data["share_phone"] = bool(data["share_phone"])
-        return Draft.model_validate(data)
+        return _draft(row) if row else None
 
-    async def save(self, draft: Draft, now: int) -> None:
+    async def get(self, draft_id: int) -> Draft | None:
+        row = await self._one(f"SELECT {_COLS} FROM drafts WHERE id = ?", (draft_id,))
+        return _draft(row) if row else None
+
+    async def create(self, person_id: int, station_id: int | None, now: int) -> Draft:
+        """A new open draft; an older open one of the same person is marked replaced."""
         await self._exec(
-            "INSERT INTO drafts (person_id, station_id, category_id, description, photos, lat, lon,"
-            " share_phone, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(person_id) DO UPDATE SET "
-            "station_id = excluded.station_id, category_id = excluded.category_id, "
-            "description = excluded.description, photos = excluded.photos, lat = excluded.lat, "
-            "lon = excluded.lon, share_phone = excluded.share_phone, "
-            "updated_at = excluded.updated_at",
+            "UPDATE drafts SET status = 'replaced', updated_at = ? "
+            "WHERE person_id = ? AND status = 'open'",
+            (now, person_id),
+        )
+        draft_id = await self._exec(
+            "INSERT INTO drafts (person_id, station_id, updated_at) VALUES (?, ?, ?)",
+            (person_id, station_id, now),
+        )
+        found = await self.get(draft_id)
+        assert found is not None
+        return found
+
+    async def save(self, draft: Draft, now: int) -> Draft:
+        await self._exec(
+            "UPDATE drafts SET station_id = ?, category_id = ?, description = ?, photos = ?, "
+            "lat = ?, lon = ?, share_phone = ?, updated_at = ? WHERE id = ?",
             (
-                draft.person_id,
                 draft.station_id,
                 draft.category_id,
                 draft.description,
@@ -41,30 +59,21 @@ class DraftRepo(Repo):
                 draft.lon,
                 int(draft.share_phone),
                 now,
+                draft.id,
             ),
         )
+        return draft.model_copy(update={"updated_at": now})
 
-    async def delete(self, person_id: int) -> None:
-        await self._exec("DELETE FROM drafts WHERE person_id = ?", (person_id,))
-
-    # -- prompts ---------------------------------------------------------------------------
-    async def prompt(self, person_id: int) -> Prompt | None:
-        row = await self._one(
-            "SELECT person_id, kind, issue_id, data FROM prompts WHERE person_id = ?", (person_id,)
-        )
-        if row is None:
-            return None
-        data = dict(row)
-        data["data"] = json.loads(data["data"])
-        return Prompt.model_validate(data)
-
-    async def set_prompt(self, prompt: Prompt, now: int) -> None:
+    async def finish(
+        self, draft_id: int, status: DraftStatus, now: int, issue_id: int | None = None
+    ) -> None:
         await self._exec(
-            "INSERT INTO prompts (person_id, kind, issue_id, data, created_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(person_id) DO UPDATE SET kind = excluded.kind, "
-            "issue_id = excluded.issue_id, data = excluded.data, created_at = excluded.created_at",
-            (prompt.person_id, prompt.kind, prompt.issue_id, json.dumps(prompt.data), now),
+            "UPDATE drafts SET status = ?, issue_id = ?, updated_at = ? WHERE id = ?",
+            (status.value, issue_id, now, draft_id),
         )
 
-    async def clear_prompt(self, person_id: int) -> None:
-        await self._exec("DELETE FROM prompts WHERE person_id = ?", (person_id,))
+    async def forget_finished(self, before: int) -> int:
+        """Finished drafts older than `before` are only needed to explain old buttons."""
+        return await self._changes(
+            "DELETE FROM drafts WHERE status <> 'open' AND updated_at < ?", (before,)
+        )

@@ -21,6 +21,8 @@ class Identity(NamedTuple):
     person: Person
     memberships: list[tuple[int, str]]
     awaiting: str | None
+    last_seq: int | None
+    seq_at: int | None
 
 
 class PeopleRepo(Repo):
@@ -48,8 +50,9 @@ class PeopleRepo(Repo):
         row = await self._one(
             f"SELECT {_COLS}, (SELECT group_concat(m.station_id || ':' || m.role) "
             "FROM memberships m WHERE m.person_id = people.id) AS memberships, "
-            "(SELECT kind FROM prompts p WHERE p.person_id = people.id) AS awaiting "
-            f"FROM people WHERE {column} = ?",
+            "p.kind AS awaiting, p.last_seq AS last_seq, p.updated_at AS seq_at "
+            "FROM people LEFT JOIN pending p ON p.person_id = people.id "
+            f"WHERE people.{column} = ?",
             (value,),
         )
         if row is None:
@@ -57,8 +60,15 @@ class PeopleRepo(Repo):
         data = dict(row)
         packed = data.pop("memberships") or ""
         awaiting = data.pop("awaiting")
+        last_seq, seq_at = data.pop("last_seq"), data.pop("seq_at")
         pairs = [part.split(":", 1) for part in packed.split(",") if part]
-        return Identity(Person.model_validate(data), [(int(s), r) for s, r in pairs], awaiting)
+        return Identity(
+            Person.model_validate(data),
+            [(int(s), r) for s, r in pairs],
+            None if awaiting in (None, "idle") else awaiting,
+            last_seq,
+            seq_at,
+        )
 
     async def by_key(self, key: str) -> Person | None:
         row = await self._one(f"SELECT {_COLS} FROM people WHERE key = ?", (key,))

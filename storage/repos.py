@@ -5,11 +5,11 @@ from __future__ import annotations
 import aiosqlite
 
 from storage.broadcasts import BroadcastRepo
-from storage.conversations import ConversationRepo
 from storage.drafts import DraftRepo
 from storage.invites import InviteRepo
 from storage.issues import IssueRepo
 from storage.outbox import OutboxRepo
+from storage.pending import PendingRepo
 from storage.people import PeopleRepo
 from storage.reference import ReferenceCache
 from storage.stations import StationRepo
@@ -24,7 +24,7 @@ class Repos:
         self.issues = IssueRepo(conn)
         self.outbox = OutboxRepo(conn)
         self.drafts = DraftRepo(conn)
-        self.conversations = ConversationRepo(conn)
+        self.pending = PendingRepo(conn)
         # issue 5: staff and admin tools
         self.broadcasts = BroadcastRepo(conn)
         self.invites = InviteRepo(conn)

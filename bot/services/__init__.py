@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.conversation.engine import Conversations
 from bot.services.broadcasts import BroadcastService
 from bot.services.deadlines import Sweeper
 from bot.services.exports import ExportService
 from bot.services.invites import InviteService
 from bot.services.patrols import PatrolService
 from bot.services.people import PeopleService
+from bot.services.prompts import PromptService
 from bot.services.reception import ReceptionService
 from bot.services.reporting import ReportService
 from bot.services.stats import StatsService
@@ -27,27 +29,43 @@ class Services:
     people: PeopleService
     reports: ReportService
     workflow: Workflow
-    broadcasts: BroadcastService  # issue 5
+    broadcasts: BroadcastService
     stats: StatsService
     exports: ExportService
     invites: InviteService
-    patrols: PatrolService  # issue 4: scheduler
-    reception: ReceptionService  # issue 4
-    deadlines: Sweeper  # issue 4
+    patrols: PatrolService
+    reception: ReceptionService
+    deadlines: Sweeper
+    prompts: PromptService
+    conversations: Conversations
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock, db: Database) -> Services:
         workflow = Workflow(db, clock, settings)
-        patrols = PatrolService(db, clock, settings)  # issue 4
-        reception = ReceptionService(db, clock, settings)  # issue 4
+        patrols = PatrolService(db, clock, settings)
+        reception = ReceptionService(db, clock, settings)
+        people = PeopleService(db, clock, settings)
+        reports = ReportService(db, clock, settings)
+        broadcasts = BroadcastService(db, clock, settings)
+        prompts = PromptService(workflow)
+        conversations = Conversations(
+            db=db,
+            clock=clock,
+            settings=settings,
+            people=people,
+            reports=reports,
+            prompts=prompts,
+            broadcasts=broadcasts,
+            patrols=patrols,
+        )
         return cls(
             settings=settings,
             clock=clock,
             db=db,
-            people=PeopleService(db, clock, settings),
-            reports=ReportService(db, clock, settings),
+            people=people,
+            reports=reports,
             workflow=workflow,
-            broadcasts=BroadcastService(db, clock, settings),
+            broadcasts=broadcasts,
             stats=StatsService(db, clock, settings),
             exports=ExportService(db, clock, settings),
             invites=InviteService(db, clock, settings),
@@ -56,4 +74,6 @@ class Services:
             deadlines=Sweeper(
                 db, clock, settings, workflow=workflow, patrols=patrols, reception=reception
             ),
+            prompts=prompts,
+            conversations=conversations,
         )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from bot.clock import Clock
 from bot.config import Settings
 from storage.db import Database
+from storage.repos import Repos
 
 
 class Service:
@@ -16,3 +20,13 @@ class Service:
     def _now(self) -> int:
         """Now, in the whole UTC seconds the database stores."""
         return int(self.clock.now())
+
+    @asynccontextmanager
+    async def _tx(self, within: Repos | None = None) -> AsyncIterator[Repos]:
+        """The caller's transaction when it has one (so a conversation step and the change
+        it makes commit together), else a new one."""
+        if within is not None:
+            yield within
+            return
+        async with self.db.transaction() as repos:
+            yield repos

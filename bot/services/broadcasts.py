@@ -26,7 +26,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from bot.messages import Button, Outgoing
-from bot.models import Lang, Station, language_from_code
+from bot.models import Awaiting, Lang, Station, Step, language_from_code
 from bot.ports import Messenger, Rejected, RetryLater, Unreachable
 from bot.services.base import Service
 from bot.texts import Markup, escape, plain, t
@@ -161,20 +161,18 @@ class BroadcastService(Service):
                 raise InvalidInput("audience")
             if not allowed(actor, kind, station.id if station else None):
                 raise NotAllowed("not your station", key="bc.not_allowed")
-            await repos.broadcasts.create(
+            broadcast_id = await repos.broadcasts.create(
                 actor.id, chat_id, kind, station.id if station else None, district, self._now()
+            )
+            # the author's next message is the notice
+            await repos.pending.set(
+                actor.id, Awaiting.BROADCAST, Step.WRITE, self._now(), ref=broadcast_id
             )
         return Audience(kind, station, district)
 
-    async def composing(self, telegram_id: int) -> Broadcast | None:
-        """The draft this user is composing, if any (cheap: called for every message)."""
-        async with self.db.read() as repos:
-            person = await repos.people.by_telegram(telegram_id)
-            if person is None:
-                return None
-            return await repos.broadcasts.composing(person.id, self._now() - COMPOSE_WINDOW)
-
-    async def compose(self, actor: Actor, body: str, photo: str | None) -> Preview:
+    async def compose(
+        self, actor: Actor, body: str, photo: str | None, seq: int | None = None
+    ) -> Preview:
         body = body.strip()
         limit = MAX_CAPTION if photo else MAX_TEXT
         if not body and not photo:
@@ -188,6 +186,7 @@ class BroadcastService(Service):
             if not allowed(actor, draft.audience, draft.station_id):
                 raise NotAllowed("not your station", key="bc.not_allowed")
             await repos.broadcasts.set_content(draft.id, body, photo)
+            await repos.pending.clear(actor.id, self._now(), seq)
             broadcast = await repos.broadcasts.get(draft.id)
             assert broadcast is not None
             count = len(await recipients(repos, broadcast))
@@ -234,10 +233,13 @@ class BroadcastService(Service):
                 raise WrongState("already sent", key="bc.already")
             await repos.broadcasts.set_state(broadcast.id, "cancelled", self._now())
 
-    async def cancel_draft(self, actor: Actor) -> bool:
-        """/cancel while composing: drop the draft."""
+    async def cancel_draft(self, actor: Actor, seq: int | None = None) -> bool:
+        """/cancel (or another command) while composing: drop the draft."""
         async with self.db.transaction() as repos:
             draft = await repos.broadcasts.composing(actor.id, self._now() - COMPOSE_WINDOW)
+            pending = await repos.pending.get(actor.id)
+            if pending.kind is Awaiting.BROADCAST:
+                await repos.pending.clear(actor.id, self._now(), seq)
             if draft is None:
                 return False
             await repos.broadcasts.set_state(draft.id, "cancelled", self._now())

@@ -18,7 +18,7 @@ from bot.actor import Actor
 from bot.callbacks import encode
 from bot.errors import DomainError, InvalidInput, NotAllowed, NotFound, WrongState
 from bot.messages import Button, Outgoing
-from bot.models import Category, Issue, Lang, Person, Prompt, State, Station
+from bot.models import Awaiting, Category, Issue, Lang, Person, State, Station, Step
 from bot.scheduling import DAY, Patrol, PatrolMark, PatrolRun, next_cron, quiet_until
 from bot.services.base import Service
 from bot.services.outbox import Notices, Render, station_staff_or_admins
@@ -28,7 +28,6 @@ from storage.scheduler import sched
 
 log = logging.getLogger(__name__)
 
-NOTE_PROMPT = "patrol_note"
 REMIND_AFTER = DAY  # an unfinished checklist is reminded once after this
 MAX_NOTE = 2000
 
@@ -244,14 +243,22 @@ class PatrolService(Service):
         async with self.db.transaction() as repos:
             view = await self._own(repos, actor, run_id, item)
             _markable(view, item)
-            await repos.drafts.set_prompt(
-                Prompt(person_id=actor.id, kind=NOTE_PROMPT, data={"run": run_id, "item": item}),
+            await repos.pending.set(
+                actor.id,
+                Awaiting.PATROL_NOTE,
+                Step.WRITE,
                 self._now(),
+                ref=run_id,
+                data={
+                    "item": item,
+                    "name_zh": view.item(item, Lang.ZH),
+                    "name_en": view.item(item, Lang.EN),
+                },
             )
             return view
 
     async def report_problem(
-        self, actor: Actor, note: str, photo: str | None = None
+        self, actor: Actor, note: str, photo: str | None = None, seq: int | None = None
     ) -> tuple[RunView, Issue]:
         """The note after 有问题: one issue at the station, accepted by this deputy."""
         note = note.strip()
@@ -262,11 +269,11 @@ class PatrolService(Service):
         now = self._now()
         stale: DomainError | None = None
         async with self.db.transaction() as repos:
-            prompt = await repos.drafts.prompt(actor.id)
-            if prompt is None or prompt.kind != NOTE_PROMPT:
+            pending = await repos.pending.get(actor.id)
+            if pending.kind is not Awaiting.PATROL_NOTE:
                 raise NotFound("nothing asked", key="prompt.none")
-            run_id, item = int(prompt.data.get("run") or 0), int(prompt.data.get("item") or 0)
-            await repos.drafts.clear_prompt(actor.id)
+            run_id, item = pending.ref or 0, int(pending.data.get("item") or 0)
+            await repos.pending.clear(actor.id, now, seq)
             try:
                 view = await self._own(repos, actor, run_id, item)
                 mark = view.marks.get(item)

@@ -44,6 +44,8 @@ def _actor(found: Identity, settings: Settings) -> Actor:
         staff_at=frozenset(s for s, role in memberships if role == "staff"),
         admin=person.is_admin or (person.telegram_id in settings.admin_telegram_ids),
         awaiting=found.awaiting,
+        last_seq=found.last_seq,
+        seq_at=found.seq_at,
     )
 
 

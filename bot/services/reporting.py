@@ -1,131 +1,286 @@
-"""A resident's /report: draft → similar issues → submit (or 附议 an existing one)."""
+"""A resident's /report: a draft moves station → category → description → extras → confirm,
+and becomes an issue (提交) or a 附议 of an existing one. Each step writes the draft and what
+the bot waits for next in one transaction, so a crash never loses a step the person saw."""
 
 from __future__ import annotations
 
 from bot import views
 from bot.actor import Actor
-from bot.errors import InvalidInput, LimitReached, NotAllowed, NotFound, WrongState
-from bot.models import OPEN_STATES, Category, Draft, Issue, State
+from bot.errors import DomainError, InvalidInput, LimitReached, NotAllowed, NotFound, WrongState
+from bot.models import (
+    MAX_DESCRIPTION,
+    MAX_PHOTOS,
+    MIN_DESCRIPTION,
+    OPEN_STATES,
+    Awaiting,
+    Category,
+    Draft,
+    DraftStatus,
+    Issue,
+    State,
+    Station,
+    Step,
+)
 from bot.services.base import Service
 from bot.services.outbox import Notices, responders
 from bot.similarity import similarity
 from storage.repos import Repos
 
-MIN_DESCRIPTION = 5
-MAX_DESCRIPTION = 2000
-MAX_PHOTOS = 5
 SIMILAR_DAYS = 30
 SIMILAR_SHOWN = 3
+DRAFT_DAYS = 7
 DAY = 86400
 
 
-class NeedStation(InvalidInput):
-    key = "report.need_station"
+class StaleDraft(DomainError):
+    """A button of a draft that is no longer open: says what became of it."""
 
 
-class NeedPhone(InvalidInput):
-    """The resident has never shared their number: ask for their contact first."""
+def step_of(draft: Draft) -> Step:
+    """Where an unfinished draft continues."""
+    if draft.station_id is None:
+        return Step.STATION
+    if draft.category_id is None:
+        return Step.CATEGORY
+    if draft.description is None:
+        return Step.DESCRIPTION
+    return Step.EXTRAS
 
-    key = "reliability.offer_phone"
+
+def check_description(text: str) -> str:
+    text = text.strip()
+    if len(text) < MIN_DESCRIPTION:
+        raise InvalidInput("too short", key="report.too_short", min=MIN_DESCRIPTION)
+    if len(text) > MAX_DESCRIPTION:
+        raise InvalidInput("too long", key="report.too_long", max=MAX_DESCRIPTION, length=len(text))
+    return text
 
 
 class ReportService(Service):
-    async def _draft(self, repos: Repos, actor: Actor) -> Draft:
-        draft = await repos.drafts.get(actor.id)
-        if draft is None:
-            raise NotFound("no report in progress", key="report.no_draft")
+    # -- reading -------------------------------------------------------------------------
+    async def _open(self, repos: Repos, actor: Actor, draft_id: int) -> Draft:
+        """The resident's open draft `draft_id`, or StaleDraft saying what became of it."""
+        draft = await repos.drafts.get(draft_id)
+        if draft is None or draft.person_id != actor.id:
+            raise StaleDraft("no such draft", key="report.draft_gone")
+        if draft.status is DraftStatus.SUBMITTED:
+            raise StaleDraft("submitted", key="report.draft_submitted", number=draft.issue_id)
+        if draft.status is DraftStatus.SUPPORTED:
+            raise StaleDraft("supported", key="report.draft_supported", number=draft.issue_id)
+        if draft.status is not DraftStatus.OPEN:
+            raise StaleDraft("cancelled", key="report.draft_cancelled")
         return draft
+
+    async def draft(self, actor: Actor, draft_id: int) -> Draft:
+        async with self.db.read() as repos:
+            return await self._open(repos, actor, draft_id)
+
+    async def unfinished(self, actor: Actor) -> Draft | None:
+        """An open draft from the last 7 days worth continuing (a category was chosen)."""
+        async with self.db.read() as repos:
+            draft = await repos.drafts.open_of(actor.id)
+        if draft is None or draft.category_id is None:
+            return None
+        if draft.updated_at < self._now() - DRAFT_DAYS * DAY:
+            return None
+        return draft
+
+    async def categories(self) -> list[Category]:
+        async with self.db.read() as repos:
+            return await repos.stations.categories()
+
+    async def describe_draft(self, draft: Draft) -> tuple[Station | None, Category | None]:
+        async with self.db.read() as repos:
+            station = await repos.stations.get(draft.station_id) if draft.station_id else None
+            category = (
+                await repos.stations.category(draft.category_id) if draft.category_id else None
+            )
+            return station, category
+
+    async def phone_of(self, actor: Actor) -> str | None:
+        async with self.db.read() as repos:
+            person = await repos.people.get(actor.id)
+            return person.phone if person is not None else None
+
+    # -- steps ---------------------------------------------------------------------------
+    async def _at(
+        self, repos: Repos, actor: Actor, draft: Draft, step: Step, seq: int | None
+    ) -> None:
+        await repos.pending.set(actor.id, Awaiting.REPORT, step, self._now(), ref=draft.id, seq=seq)
 
     async def _check_quota(self, repos: Repos, actor: Actor) -> None:
         limit = self.settings.max_reports_per_day
         if await repos.issues.filed_since(actor.id, self._now() - DAY) >= limit:
             raise LimitReached("daily report limit", limit=limit)
 
-    async def begin(self, actor: Actor) -> Draft:
-        """Start (or restart) a report at the resident's current station."""
+    async def begin(self, actor: Actor, seq: int | None = None) -> tuple[Draft, Step]:
+        """A new draft at the resident's current station (an open one is replaced). Without a
+        station (or with a retired one) the draft waits for the station first."""
+        now = self._now()
         async with self.db.transaction() as repos:
+            await self._check_quota(repos, actor)
             person = await repos.people.get(actor.id)
             assert person is not None
-            if person.station_id is None or await repos.stations.get(person.station_id) is None:
-                raise NeedStation("choose a station first")
-            await self._check_quota(repos, actor)
-            await repos.drafts.clear_prompt(actor.id)
-            draft = Draft(person_id=actor.id, station_id=person.station_id)
-            await repos.drafts.save(draft, self._now())
+            station = await repos.stations.get(person.station_id) if person.station_id else None
+            draft = await repos.drafts.create(actor.id, station.id if station else None, now)
+            step = step_of(draft)
+            await self._at(repos, actor, draft, step, seq)
+            return draft, step
+
+    async def offer_resume(self, actor: Actor, draft: Draft, seq: int | None = None) -> None:
+        """/report found `draft` unfinished: wait for 继续 or 重新开始."""
+        async with self.db.transaction() as repos:
+            await self._at(repos, actor, draft, Step.RESUME, seq)
+
+    async def resume(
+        self, actor: Actor, draft_id: int, seq: int | None = None
+    ) -> tuple[Draft, Step]:
+        async with self.db.transaction() as repos:
+            draft = await self._open(repos, actor, draft_id)
+            step = step_of(draft)
+            await self._at(repos, actor, draft, step, seq)
+            return draft, step
+
+    async def station_bound(
+        self, actor: Actor, station_id: int, seq: int | None = None
+    ) -> Draft | None:
+        """A station was chosen while the draft waited for one: carry on to the categories."""
+        async with self.db.transaction() as repos:
+            pending = await repos.pending.get(actor.id)
+            if pending.kind is not Awaiting.REPORT or pending.ref is None:
+                return None
+            draft = await repos.drafts.get(pending.ref)
+            if draft is None or draft.status is not DraftStatus.OPEN:
+                return None
+            draft = await repos.drafts.save(
+                draft.model_copy(update={"station_id": station_id}), self._now()
+            )
+            await self._at(repos, actor, draft, step_of(draft), seq)
             return draft
 
-    async def categories(self) -> list[Category]:
-        async with self.db.read() as repos:
-            return await repos.stations.categories()
-
-    async def current(self, actor: Actor) -> Draft | None:
-        async with self.db.read() as repos:
-            return await repos.drafts.get(actor.id)
-
-    async def choose_category(self, actor: Actor, category_id: int) -> Category:
+    async def choose_category(
+        self, actor: Actor, draft_id: int, category_id: int, seq: int | None = None
+    ) -> Category:
         async with self.db.transaction() as repos:
-            draft = await self._draft(repos, actor)
+            draft = await self._open(repos, actor, draft_id)
             category = await repos.stations.category(category_id)
             if category is None or category not in await repos.stations.categories():
                 raise NotFound("no such category")
-            await repos.drafts.save(
+            draft = await repos.drafts.save(
                 draft.model_copy(update={"category_id": category.id}), self._now()
             )
+            await self._at(repos, actor, draft, Step.DESCRIPTION, seq)
             return category
 
-    async def describe(self, actor: Actor, text: str) -> Draft:
-        text = text.strip()
-        if len(text) < MIN_DESCRIPTION:
-            raise InvalidInput("too short", key="report.too_short", min=MIN_DESCRIPTION)
-        if len(text) > MAX_DESCRIPTION:
-            raise InvalidInput(
-                "too long", key="report.too_long", max=MAX_DESCRIPTION, length=len(text)
-            )
+    async def describe(
+        self,
+        actor: Actor,
+        draft_id: int,
+        text: str | None,
+        photo: str | None = None,
+        seq: int | None = None,
+    ) -> Draft:
+        """The description (a photo with a caption counts; a photo alone is kept and the
+        description is still asked for)."""
         async with self.db.transaction() as repos:
-            draft = await self._draft(repos, actor)
+            draft = await self._open(repos, actor, draft_id)
             if draft.category_id is None:
-                raise WrongState("category first")
-            draft = draft.model_copy(update={"description": text})
-            await repos.drafts.save(draft, self._now())
+                raise WrongState("category first", key="report.expect_category")
+            update: dict[str, object] = {}
+            if text is not None:
+                update["description"] = check_description(text)
+            if photo is not None and len(draft.photos) < MAX_PHOTOS:
+                update["photos"] = (*draft.photos, photo)
+            draft = await repos.drafts.save(draft.model_copy(update=update), self._now())
+            await self._at(repos, actor, draft, step_of(draft), seq)
             return draft
 
-    async def add_photo(self, actor: Actor, file_id: str) -> Draft:
+    async def add_photo(
+        self, actor: Actor, draft_id: int, file_id: str, seq: int | None = None
+    ) -> Draft:
         async with self.db.transaction() as repos:
-            draft = await self._draft(repos, actor)
+            draft = await self._open(repos, actor, draft_id)
             if len(draft.photos) >= MAX_PHOTOS:
                 raise InvalidInput("too many photos", key="report.too_many_photos", max=MAX_PHOTOS)
-            draft = draft.model_copy(update={"photos": (*draft.photos, file_id)})
-            await repos.drafts.save(draft, self._now())
+            draft = await repos.drafts.save(
+                draft.model_copy(update={"photos": (*draft.photos, file_id)}), self._now()
+            )
+            await self._at(repos, actor, draft, Step.EXTRAS, seq)
             return draft
 
-    async def set_location(self, actor: Actor, lat: float, lon: float) -> Draft:
+    async def set_location(
+        self, actor: Actor, draft_id: int, lat: float, lon: float, seq: int | None = None
+    ) -> Draft:
         async with self.db.transaction() as repos:
-            draft = await self._draft(repos, actor)
-            draft = draft.model_copy(update={"lat": lat, "lon": lon})
-            await repos.drafts.save(draft, self._now())
+            draft = await self._open(repos, actor, draft_id)
+            draft = await repos.drafts.save(
+                draft.model_copy(update={"lat": lat, "lon": lon}), self._now()
+            )
+            await self._at(repos, actor, draft, Step.EXTRAS, seq)
             return draft
 
-    async def attach_phone(self, actor: Actor, attach: bool) -> tuple[Draft, str | None]:
-        """附上 / 不附 the number the resident shared before (issue 6: per issue, by choice).
-
-        Returns the draft and the resident's number; raises NeedPhone when there is none."""
+    async def review(
+        self, actor: Actor, draft_id: int, seq: int | None = None
+    ) -> tuple[Draft, list[Issue]]:
+        """跳过 / 完成: the summary is shown, with similar open issues to 附议."""
         async with self.db.transaction() as repos:
-            draft = await self._draft(repos, actor)
+            draft = await self._open(repos, actor, draft_id)
             if draft.description is None:
-                raise WrongState("describe first", key="report.no_draft")
+                raise WrongState("describe first", key="report.expect_description")
+            await self._at(repos, actor, draft, Step.CONFIRM, seq)
+            return draft, await self._similar(repos, actor, draft)
+
+    async def _similar(self, repos: Repos, actor: Actor, draft: Draft) -> list[Issue]:
+        """Open issues at the same station and category in the last 30 days with like wording."""
+        if draft.station_id is None or draft.category_id is None or not draft.description:
+            return []
+        candidates = await repos.issues.open_similar(
+            draft.station_id, draft.category_id, self._now() - SIMILAR_DAYS * DAY
+        )
+        scored = [
+            (similarity(draft.description, c.description), c)
+            for c in candidates
+            if c.resident_id != actor.id
+        ]
+        best = sorted((s for s in scored if s[0] >= 0.3), key=lambda s: -s[0])
+        found = []
+        for _, issue in best[:SIMILAR_SHOWN]:
+            full = await repos.issues.get(issue.id)
+            if full is not None:
+                found.append(full)
+        return found
+
+    async def attach_phone(
+        self, actor: Actor, draft_id: int, attach: bool, summary_id: int | None = None
+    ) -> tuple[Draft, str | None]:
+        """附上 / 不附 the number the resident shared before: per issue, by choice.
+        With none on record the phone returned is None: the contact is asked for, and the
+        summary message `summary_id` is remembered to show the number once it comes."""
+        async with self.db.transaction() as repos:
+            draft = await self._open(repos, actor, draft_id)
             person = await repos.people.get(actor.id)
             phone = person.phone if person is not None else None
             if attach and phone is None:
-                raise NeedPhone("no phone number on record")
-            draft = draft.model_copy(update={"share_phone": attach})
-            await repos.drafts.save(draft, self._now())
+                await repos.pending.set(
+                    actor.id,
+                    Awaiting.REPORT,
+                    Step.CONFIRM,
+                    self._now(),
+                    ref=draft.id,
+                    data={"summary": summary_id},
+                )
+                return draft, None
+            draft = await repos.drafts.save(
+                draft.model_copy(update={"share_phone": attach}), self._now()
+            )
             return draft, phone
 
-    async def share_phone(self, actor: Actor, phone: str, owner_id: int | None) -> Draft:
-        """Attach the resident's own phone number to the report (only the deputies and staff
-        handling it see it). `owner_id` is the Telegram user the shared contact belongs to:
-        someone else's number is refused."""
-        if owner_id != actor.person.telegram_id:
+    async def share_phone(
+        self, actor: Actor, draft_id: int, phone: str, own: bool, seq: int | None = None
+    ) -> Draft:
+        """The resident's own contact, shared on the summary, goes with this report (only the
+        deputies and staff handling it see it); someone else's number is refused."""
+        if not own:
             raise InvalidInput("not their own number", key="reliability.phone_not_own")
         phone = phone.strip()
         if not 5 <= len(phone) <= 32:
@@ -133,54 +288,43 @@ class ReportService(Service):
         if not phone.startswith("+"):
             phone = "+" + phone  # Telegram sends the number without "+" on some clients
         async with self.db.transaction() as repos:
-            draft = await self._draft(repos, actor)
-            if draft.description is None:
-                raise WrongState("describe first", key="report.no_draft")
+            draft = await self._open(repos, actor, draft_id)
             await repos.people.set_phone(actor.id, phone)
-            draft = draft.model_copy(update={"share_phone": True})
-            await repos.drafts.save(draft, self._now())
+            draft = await repos.drafts.save(
+                draft.model_copy(update={"share_phone": True}), self._now()
+            )
+            await self._at(repos, actor, draft, Step.CONFIRM, seq)
             return draft
 
-    async def cancel(self, actor: Actor) -> bool:
-        async with self.db.transaction() as repos:
-            had = await repos.drafts.get(actor.id) is not None
-            await repos.drafts.delete(actor.id)
-            return had
-
-    async def similar(self, actor: Actor, draft: Draft) -> list[Issue]:
-        """Open issues at the same station and category in the last 30 days with like wording."""
-        async with self.db.read() as repos:
-            if draft.station_id is None or draft.category_id is None or not draft.description:
-                return []
-            candidates = await repos.issues.open_similar(
-                draft.station_id, draft.category_id, self._now() - SIMILAR_DAYS * DAY
-            )
-            scored = [
-                (similarity(draft.description, c.description), c)
-                for c in candidates
-                if c.resident_id != actor.id
-            ]
-            best = sorted((s for s in scored if s[0] >= 0.3), key=lambda s: -s[0])
-            found = []
-            for _, issue in best[:SIMILAR_SHOWN]:
-                full = await repos.issues.get(issue.id)
-                if full is not None:
-                    found.append(full)
-            return found
-
-    async def submit(self, actor: Actor) -> Issue:
-        """Create the issue and queue its notices in one transaction (SPEC §6)."""
+    async def cancel(self, actor: Actor, draft_id: int | None, seq: int | None = None) -> bool:
+        """取消 (one draft) or /cancel (the open one): the draft is dropped."""
         now = self._now()
         async with self.db.transaction() as repos:
-            draft = await repos.drafts.get(actor.id)
-            if draft is None:
-                raise NotFound("already submitted or cancelled", key="report.no_draft")
+            if draft_id is None:
+                draft = await repos.drafts.open_of(actor.id)
+                if draft is None:
+                    return False
+            else:
+                draft = await self._open(repos, actor, draft_id)
+            await repos.drafts.finish(draft.id, DraftStatus.CANCELLED, now)
+            pending = await repos.pending.get(actor.id)
+            if pending.kind is Awaiting.REPORT:
+                await repos.pending.clear(actor.id, now, seq)
+            return True
+
+    async def submit(self, actor: Actor, draft_id: int, seq: int | None = None) -> Issue:
+        """Create the issue and queue its notices in one transaction."""
+        now = self._now()
+        async with self.db.transaction() as repos:
+            draft = await self._open(repos, actor, draft_id)
             if draft.station_id is None or draft.category_id is None or not draft.description:
                 raise WrongState("report is incomplete", key="report.incomplete")
             await self._check_quota(repos, actor)
             category = await repos.stations.category(draft.category_id)
             station = await repos.stations.get(draft.station_id)
-            assert category is not None and station is not None
+            if station is None:
+                raise WrongState("station retired", key="report.station_retired")
+            assert category is not None
             issue_id = await repos.issues.create(
                 station_id=station.id,
                 category_id=category.id,
@@ -198,7 +342,8 @@ class ReportService(Service):
             await repos.issues.add_event(
                 issue_id, now, actor.id, "submitted", None, State.SUBMITTED
             )
-            await repos.drafts.delete(actor.id)
+            await repos.drafts.finish(draft.id, DraftStatus.SUBMITTED, now, issue_id)
+            await repos.pending.clear(actor.id, now, seq)
             issue = await repos.issues.get(issue_id)
             assert issue is not None
             notices = Notices(repos, now)
@@ -212,16 +357,20 @@ class ReportService(Service):
             )
             return issue
 
-    async def support(self, actor: Actor, issue_id: int) -> Issue:
-        """附议: the resident adds themselves to an open issue instead of filing a duplicate."""
+    async def support(
+        self, actor: Actor, draft_id: int, issue_id: int, seq: int | None = None
+    ) -> Issue:
+        """附议: the resident joins an open issue instead of filing a duplicate; the draft
+        is done (its 提交 no longer works)."""
         now = self._now()
         async with self.db.transaction() as repos:
+            draft = await self._open(repos, actor, draft_id)
             issue = await repos.issues.get(issue_id)
             if issue is None:
                 raise NotFound("no such issue")
             person = await repos.people.get(actor.id)
             assert person is not None
-            if issue.station_id != person.station_id or issue.source != "resident":
+            if issue.station_id != draft.station_id or issue.source != "resident":
                 raise NotAllowed("not an issue of your station")
             if issue.resident_id == actor.id:
                 raise InvalidInput("own issue", key="report.own_issue")
@@ -229,7 +378,8 @@ class ReportService(Service):
                 raise WrongState("issue is no longer open", key="report.support_closed")
             if await repos.issues.add_supporter(issue.id, actor.id, now):
                 await repos.issues.add_event(issue.id, now, actor.id, "supported")
-            await repos.drafts.delete(actor.id)
+            await repos.drafts.finish(draft.id, DraftStatus.SUPPORTED, now, issue.id)
+            await repos.pending.clear(actor.id, now, seq)
             updated = await repos.issues.get(issue.id)
             assert updated is not None
             return updated

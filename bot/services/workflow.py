@@ -14,17 +14,18 @@ from bot.lifecycle import Action
 from bot.messages import Button, Outgoing
 from bot.models import (
     OPEN_STATES,
+    Awaiting,
     Category,
     Department,
     Event,
     Issue,
     Lang,
     Person,
-    Prompt,
     Rating,
     Role,
     State,
     Station,
+    Step,
 )
 from bot.scheduling import remind_moment
 from bot.services.base import Service
@@ -51,18 +52,6 @@ class Context:
 class Tasks:
     owned: list[Context]
     pending: list[Context]
-
-
-# prompt kind → the action its answer performs, and whether 跳过 may answer it
-PROMPTS: dict[str, tuple[Action, bool]] = {
-    "decline": (Action.DECLINE, False),
-    "reject": (Action.REJECT, False),
-    "reply": (Action.REPLY, False),
-    "transfer": (Action.TRANSFER, True),
-    "ask": (Action.ASK, False),
-    "follow_up": (Action.FOLLOW_UP, False),
-    "unsatisfied": (Action.FOLLOW_UP, True),
-}
 
 
 def _text(text: str) -> str:
@@ -114,6 +103,10 @@ class Workflow(Service):
                 )
             )
         return out
+
+    async def load(self, repos: Repos, issue_id: int) -> Context:
+        """An issue with what describes it, inside the caller's transaction."""
+        return await self._context(repos, issue_id)
 
     async def context(self, actor: Actor, issue_id: int) -> Context:
         """An issue the actor may see."""
@@ -214,10 +207,12 @@ class Workflow(Service):
             )
             return ctx
 
-    async def decline(self, actor: Actor, issue_id: int, reason: str) -> Context:
+    async def decline(
+        self, actor: Actor, issue_id: int, reason: str, within: Repos | None = None
+    ) -> Context:
         """退回 with a reason; when every deputy declined, staff get it to assign."""
         reason = _text(reason)
-        async with self.db.transaction() as repos:
+        async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             now = self._now()
             if actor.id in await repos.issues.declined_by(issue_id):
@@ -291,11 +286,16 @@ class Workflow(Service):
             return ctx
 
     async def transfer(
-        self, actor: Actor, issue_id: int, department_id: int, note: str | None
+        self,
+        actor: Actor,
+        issue_id: int,
+        department_id: int,
+        note: str | None,
+        within: Repos | None = None,
     ) -> Context:
         """转办 to a department, with an optional note."""
         note = _text(note) if note and note.strip() else None
-        async with self.db.transaction() as repos:
+        async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             department = await repos.stations.department(department_id)
             if department is None:
@@ -324,10 +324,29 @@ class Workflow(Service):
             )
             return ctx
 
-    async def reply(self, actor: Actor, issue_id: int, text: str) -> Context:
+    async def transfer_note(
+        self, actor: Actor, issue_id: int, note: str, within: Repos | None = None
+    ) -> Context:
+        """The note after 转办 (the transfer itself was recorded when the unit was chosen)."""
+        note = _text(note)
+        async with self._tx(within) as repos:
+            ctx = await self._context(repos, issue_id)
+            if (
+                Role.OWNER not in actor.roles_for(ctx.issue)
+                or ctx.issue.state is not State.TRANSFERRED
+            ):
+                raise WrongState("not transferred", key="error.wrong_state")
+            await repos.issues.add_event(
+                issue_id, self._now(), actor.id, "transfer_note", note=note
+            )
+            return ctx
+
+    async def reply(
+        self, actor: Actor, issue_id: int, text: str, within: Repos | None = None
+    ) -> Context:
         """答复: the resident gets the answer and the rating buttons."""
         text = _text(text)
-        async with self.db.transaction() as repos:
+        async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             now = self._now()
             ctx = await self._move(
@@ -349,10 +368,12 @@ class Workflow(Service):
             )
             return ctx
 
-    async def reject(self, actor: Actor, issue_id: int, reason: str) -> Context:
+    async def reject(
+        self, actor: Actor, issue_id: int, reason: str, within: Repos | None = None
+    ) -> Context:
         """不予受理 with a reason and where to go instead."""
         reason = _text(reason)
-        async with self.db.transaction() as repos:
+        async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             was = ctx.issue.state
             now = self._now()
@@ -392,13 +413,21 @@ class Workflow(Service):
                 )
             return ctx
 
-    async def ask(self, actor: Actor, issue_id: int, question: str) -> Context:
+    async def ask(
+        self, actor: Actor, issue_id: int, question: str, within: Repos | None = None
+    ) -> Context:
         """The deputy asks the resident; the answer comes back to the deputy."""
         question = _text(question)
-        async with self.db.transaction() as repos:
+        async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             ctx = await self._move(repos, actor, ctx, Action.ASK, "asked", question)
-            await Notices(repos, self._now()).send(
+            now = self._now()
+            if not (await repos.pending.get(ctx.resident.id)).active:
+                # the resident's next plain message is the answer (no reply gesture needed)
+                await repos.pending.set(
+                    ctx.resident.id, Awaiting.ANSWER, Step.WRITE, now, issue_id=issue_id
+                )
+            await Notices(repos, now).send(
                 ctx.resident,
                 lambda lang: Outgoing(
                     text=t(
@@ -416,11 +445,16 @@ class Workflow(Service):
             return ctx
 
     async def follow_up(
-        self, actor: Actor, issue_id: int, text: str, kind: str = "follow_up"
+        self,
+        actor: Actor,
+        issue_id: int,
+        text: str,
+        kind: str = "follow_up",
+        within: Repos | None = None,
     ) -> Context:
         """The resident adds a message (or answers a question); the handlers get it."""
         text = _text(text)
-        async with self.db.transaction() as repos:
+        async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             ctx = await self._move(repos, actor, ctx, Action.FOLLOW_UP, kind, text)
             await Notices(repos, self._now()).send_all(
@@ -438,10 +472,12 @@ class Workflow(Service):
             )
             return ctx
 
-    async def unsatisfied_reason(self, actor: Actor, issue_id: int, reason: str) -> Context:
+    async def unsatisfied_reason(
+        self, actor: Actor, issue_id: int, reason: str, within: Repos | None = None
+    ) -> Context:
         """The optional reason after 不满意 goes to the deputy and the staff."""
         reason = _text(reason)
-        async with self.db.transaction() as repos:
+        async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             if Role.RESIDENT not in actor.roles_for(ctx.issue):
                 raise NotAllowed("not your issue")
@@ -609,67 +645,6 @@ class Workflow(Service):
             ctx = await self._context(repos, issue_id)
         lifecycle.transition(ctx.issue.state, action, actor.roles_for(ctx.issue))
         return ctx
-
-    # -- prompts: a question the bot asked, answered by the person's next message ------
-    async def ask_for(self, actor: Actor, kind: str, issue_id: int, **data: int) -> Context:
-        """Check the person may do what the prompt leads to, then wait for their text."""
-        action, _ = PROMPTS[kind]
-        async with self.db.transaction() as repos:
-            ctx = await self._context(repos, issue_id)
-            roles = actor.roles_for(ctx.issue)
-            if kind == "unsatisfied":
-                if Role.RESIDENT not in roles:
-                    raise NotAllowed("not your issue")
-            else:
-                lifecycle.transition(ctx.issue.state, action, roles)
-            if kind == "decline" and actor.id in await repos.issues.declined_by(issue_id):
-                raise WrongState("already declined", key="deputy.already_declined")
-            await repos.drafts.set_prompt(
-                Prompt(person_id=actor.id, kind=kind, issue_id=issue_id, data=dict(data)),
-                self._now(),
-            )
-            return ctx
-
-    async def pending_prompt(self, actor: Actor) -> Prompt | None:
-        async with self.db.read() as repos:
-            return await repos.drafts.prompt(actor.id)
-
-    async def clear_prompt(self, actor: Actor) -> bool:
-        async with self.db.transaction() as repos:
-            had = await repos.drafts.prompt(actor.id) is not None
-            await repos.drafts.clear_prompt(actor.id)
-            return had
-
-    async def answer_prompt(self, actor: Actor, text: str | None) -> tuple[Prompt, Context]:
-        """Carry out the pending prompt with `text` (None: 跳过, where allowed)."""
-        prompt = await self.pending_prompt(actor)
-        if prompt is None or prompt.issue_id is None:
-            raise NotFound("nothing asked", key="prompt.none")
-        _, skippable = PROMPTS[prompt.kind]
-        if text is None and not skippable:
-            raise InvalidInput("an answer is needed", key="prompt.empty")
-        issue_id = prompt.issue_id
-        if prompt.kind == "decline":
-            ctx = await self.decline(actor, issue_id, text or "")
-        elif prompt.kind == "reject":
-            ctx = await self.reject(actor, issue_id, text or "")
-        elif prompt.kind == "reply":
-            ctx = await self.reply(actor, issue_id, text or "")
-        elif prompt.kind == "transfer":
-            ctx = await self.transfer(actor, issue_id, int(prompt.data["department"] or 0), text)
-        elif prompt.kind == "ask":
-            ctx = await self.ask(actor, issue_id, text or "")
-        elif prompt.kind == "follow_up":
-            kind = "answered" if prompt.data.get("answer") else "follow_up"
-            ctx = await self.follow_up(actor, issue_id, text or "", kind)
-        elif prompt.kind == "unsatisfied":
-            ctx = await self.context(actor, issue_id)
-            if text is not None:
-                ctx = await self.unsatisfied_reason(actor, issue_id, text)
-        else:  # pragma: no cover - PROMPTS lists every kind
-            raise NotFound("unknown prompt")
-        await self.clear_prompt(actor)
-        return prompt, ctx
 
     # -- the scheduler -----------------------------------------------------------------
     async def auto_close(self, issue_id: int) -> Context:

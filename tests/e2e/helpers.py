@@ -53,3 +53,13 @@ def number_in(message: BotMessage) -> int:
     match = re.search(r"#(\d+)", message.text)
     assert match, message.text
     return int(match.group(1))
+
+
+async def send_official(person: FakeUser, text: str, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
+    """Type an official text (答复, a reason, a note, a question), check the preview, 发送."""
+    await person.send(text)
+    preview = await person.wait_for("点“发送”后才会发出", timeout=timeout)
+    assert text.strip() in preview.text, preview.text
+    assert preview.labels == ["发送", "修改", "取消"]
+    await person.tap("发送", preview, timeout=timeout)
+    return preview

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import World
-from tests.e2e.helpers import bind, file_issue, open_bot
+from tests.e2e.helpers import bind, file_issue, open_bot, send_official
 from tests.e2e.worlds import running_world
 
 REQUEST_TIMEOUT = 1.0
@@ -81,7 +81,7 @@ async def test_the_loop_completes_through_429_5xx_resets_and_slow_answers(
     await alice.wait_for("认领办理", timeout=10)
     await a.tap("答复", card, timeout=10)
     await a.wait_for("请输入给群众的答复", timeout=10)
-    await a.send("已联系市政工程处，井盖今天补上。")
+    await send_official(a, "已联系市政工程处，井盖今天补上。", timeout=10)
     reply = await alice.wait_for("的答复", timeout=10)
     await alice.tap("满意", reply, timeout=10)
     await alice.wait_for("已办结", timeout=10)

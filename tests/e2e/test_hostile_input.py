@@ -11,7 +11,7 @@ import pytest
 
 from fakebot import FakeUser
 from tests.e2e.conftest import World
-from tests.e2e.helpers import bind, file_issue, open_bot
+from tests.e2e.helpers import bind, file_issue, open_bot, send_official
 
 # Descriptions a deputy must see exactly as typed (SPEC §6: escaped wherever shown).
 DESCRIPTIONS = {
@@ -288,7 +288,7 @@ async def double_rate(world: World) -> None:
     await a.tap("认领", await a.wait_for(f"#{number}"))
     await a.tap("答复", await a.wait_for("办理中"))
     await a.wait_for("请输入给群众的答复")
-    await a.send("已处理")
+    await send_official(a, "已处理")
     reply = await alice.wait_for("的答复")
     await asyncio.gather(alice.tap("满意", reply), alice.tap("不满意", reply))
     await world.settle()

@@ -115,11 +115,11 @@ class City:
         self, actor: Actor, text: str = "路灯坏了好几天了", category: str = "roads"
     ) -> Issue:
         reports = self.reports
-        await reports.begin(actor)
+        draft, _ = await reports.begin(actor)
         cat = next(c for c in await reports.categories() if c.key == category)
-        await reports.choose_category(actor, cat.id)
-        await reports.describe(actor, text)
-        return await reports.submit(actor)
+        await reports.choose_category(actor, draft.id, cat.id)
+        await reports.describe(actor, draft.id, text)
+        return await reports.submit(actor, draft.id)
 
     async def rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
         async with self.db.read() as repos, repos.conn.execute(sql, params) as cur:

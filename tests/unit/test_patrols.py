@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.errors import NotAllowed, WrongState
-from bot.models import State
+from bot.models import Awaiting, State
 from bot.scheduling import next_cron
-from bot.services.patrols import NOTE_PROMPT
 from tests.unit.sched_world import DAY, HOUR, ZONE, City, local, open_city
 
 # the test city's patrol: "0 9 * * 2" (Tuesdays 09:00); open_city starts Monday 10:00
@@ -71,7 +70,7 @@ async def test_problem_becomes_an_accepted_issue_and_done_sends_the_summary(
         await patrols.mark_ok(d1, run_id, 0)
         await patrols.ask_problem(d1, run_id, 1)
         # the next text of d1 is the note: the identity read for each update says so
-        assert (await city.person(101)).awaiting == NOTE_PROMPT
+        assert (await city.person(101)).awaiting == Awaiting.PATROL_NOTE
         view, issue = await patrols.report_problem(d1, "三单元楼道贴满小广告 <script>", "photo-1")
         assert (await city.person(101)).awaiting is None
         assert issue.state is State.ACCEPTED

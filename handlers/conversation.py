@@ -1,0 +1,149 @@
+"""Telegram ⇄ the conversation engine: updates become neutral inputs, replies are rendered.
+
+`before` runs ahead of every other message handler: a command or a menu button first puts
+aside whatever was pending (then runs as usual); any other message goes to the engine when
+something is pending, and on to the default handlers when not (or when the engine leaves
+it to them: a location that finds stations, a contact that binds a role).
+"""
+
+from __future__ import annotations
+
+from telegram import Bot, Message, Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.actor import Actor
+from bot.conversation import Contact, Location, Other, Photo, Text
+from bot.conversation.inputs import Message as Input
+from bot.messages import Reply
+from bot.models import Awaiting
+from bot.services import Services
+from handlers.common import Context, Glue, ack, drop_buttons, quietly
+from handlers.render import HTML, markup, menu_labels
+
+# a command that is not a menu label; /cancel and /report deal with what is pending themselves
+OWN_PENDING = ("/cancel", "/report")
+
+
+def _menu() -> frozenset[str]:
+    labels: set[str] = set()
+    for key in ("menu.report", "menu.my", "menu.station", "menu.reception"):
+        labels.update(menu_labels(key))
+    return frozenset(labels)
+
+
+def to_input(update: Update) -> Input:
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
+    seq = update.update_id
+    if message.photo:
+        return Photo(seq=seq, file_id=message.photo[-1].file_id, caption=message.caption)
+    if message.text is not None:
+        return Text(seq=seq, text=message.text)
+    if message.location is not None:
+        return Location(seq=seq, lat=message.location.latitude, lon=message.location.longitude)
+    if message.contact is not None:
+        own = message.contact.user_id == update.effective_user.id
+        return Contact(seq=seq, phone=message.contact.phone_number, own=own)
+    return Other(seq=seq)
+
+
+def context_bot(update: Update) -> Bot:
+    return update.get_bot()
+
+
+class Conversation(Glue):
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.engine = services.conversations
+        self.menu = _menu()
+
+    async def before(self, update: Update, context: Context) -> None:
+        """Every private message, before the other handlers."""
+        message = update.effective_message
+        if message is None or update.effective_user is None:
+            return
+        actor = await self.actor(update)
+        seq = update.update_id
+        if self.engine.redelivered(actor, seq):
+            raise ApplicationHandlerStop
+        text = message.text or ""
+        if text.startswith("/") or text in self.menu:
+            command = text.split()[0].split("@")[0] if text.startswith("/") else ""
+            if (
+                actor.awaiting is not None
+                and command not in OWN_PENDING
+                and (text not in menu_labels("menu.report"))
+            ):
+                await self.render(update, actor, await self.engine.interrupt(actor, seq))
+            return
+        if actor.awaiting is None:
+            return
+        replies = await self.engine.message(actor, to_input(update))
+        if replies is None:
+            return
+        await self.render(update, actor, replies)
+        raise ApplicationHandlerStop
+
+    async def report(self, update: Update, context: Context) -> None:
+        """/report or 我要反映."""
+        actor = await self.actor(update)
+        await self.render(update, actor, await self.engine.report(actor, update.update_id))
+
+    async def cancel(self, update: Update, context: Context) -> None:
+        actor = await self.actor(update)
+        await self.render(update, actor, await self.engine.cancel(actor, update.update_id))
+
+    async def press(self, update: Update, context: Context) -> None:
+        """A button of a report draft or of a preview."""
+        query = update.callback_query
+        assert query is not None
+        actor = await self.actor(update)
+        pressed = query.message.message_id if query.message is not None else None
+        replies = await self.engine.press(actor, query.data or "", update.update_id, pressed)
+        await self.render(update, actor, replies)
+
+    async def ask(self, update: Update, actor: Actor, kind: Awaiting, issue_id: int) -> None:
+        await self.render(
+            update, actor, await self.engine.ask(actor, kind, issue_id, update.update_id)
+        )
+
+    async def render(self, update: Update, actor: Actor, replies: list[Reply]) -> None:
+        """Show the replies in order; a pressed button is answered exactly once."""
+        query = update.callback_query
+        if query is not None:
+            note = next((r.text for r in replies if r.op == "popup"), None)
+            await ack(query, note, alert=note is not None)
+        chat = update.effective_chat
+        for reply in replies:
+            if reply.op == "drop":
+                await drop_buttons(query)
+                continue
+            if reply.message is None or chat is None:
+                continue
+            if (
+                reply.op == "replace"
+                and query is not None
+                and isinstance(query.message, Message)
+                and not reply.message.photos
+            ):
+                await quietly(
+                    query.edit_message_text(
+                        reply.message.text, parse_mode=HTML, reply_markup=markup(reply.message)
+                    )
+                )
+                continue
+            if reply.op == "edit" and reply.target is not None:
+                edited = await quietly(
+                    context_bot(update).edit_message_text(
+                        reply.message.text,
+                        chat_id=chat.id,
+                        message_id=reply.target,
+                        parse_mode=HTML,
+                        reply_markup=markup(reply.message),
+                    )
+                )
+                if edited is not None:
+                    continue
+            sent = await self.show(update, reply.message)
+            if sent is not None and reply.broadcast_control is not None:
+                await self.services.broadcasts.set_control(reply.broadcast_control, sent.message_id)

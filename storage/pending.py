@@ -1,0 +1,74 @@
+"""What the bot waits for from each person: one row per person (kind 'idle' when nothing)."""
+
+from __future__ import annotations
+
+import json
+
+from bot.models import Awaiting, Pending, Step
+from storage._base import Repo
+
+_COLS = "person_id, kind, step, issue_id, ref, data, version, last_seq, updated_at"
+
+
+class PendingRepo(Repo):
+    async def get(self, person_id: int) -> Pending:
+        row = await self._one(f"SELECT {_COLS} FROM pending WHERE person_id = ?", (person_id,))
+        if row is None:
+            return Pending(person_id=person_id)
+        data = dict(row)
+        data["data"] = json.loads(data["data"])
+        return Pending.model_validate(data)
+
+    async def set(
+        self,
+        person_id: int,
+        kind: Awaiting,
+        step: Step,
+        now: int,
+        *,
+        issue_id: int | None = None,
+        ref: int | None = None,
+        data: dict[str, str | int | float | None] | None = None,
+        seq: int | None = None,
+    ) -> Pending:
+        """Replace what is awaited; the version goes up, so older buttons go stale."""
+        await self._exec(
+            f"INSERT INTO pending ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) "
+            "ON CONFLICT(person_id) DO UPDATE SET kind = excluded.kind, step = excluded.step, "
+            "issue_id = excluded.issue_id, ref = excluded.ref, data = excluded.data, "
+            "version = pending.version + 1, "
+            "last_seq = max(coalesce(pending.last_seq, 0), coalesce(excluded.last_seq, 0)), "
+            "updated_at = excluded.updated_at",
+            (
+                person_id,
+                kind.value,
+                step.value,
+                issue_id,
+                ref,
+                json.dumps(data or {}, ensure_ascii=False),
+                seq,
+                now,
+            ),
+        )
+        return await self.get(person_id)
+
+    async def clear(self, person_id: int, now: int, seq: int | None = None) -> None:
+        await self.set(person_id, Awaiting.IDLE, Step.NONE, now, seq=seq)
+
+    async def clear_if(self, person_id: int, kind: Awaiting, issue_id: int, now: int) -> None:
+        """Drop `kind` for `issue_id` if that is still what is awaited (not anything newer)."""
+        await self._exec(
+            "UPDATE pending SET kind = 'idle', step = '', issue_id = NULL, ref = NULL, "
+            "data = '{}', version = version + 1, updated_at = ? "
+            "WHERE person_id = ? AND kind = ? AND issue_id = ?",
+            (now, person_id, kind.value, issue_id),
+        )
+
+    async def seen(self, person_id: int, seq: int, now: int) -> None:
+        """Remember that update `seq` was applied (for inputs that change nothing else)."""
+        await self._exec(
+            "INSERT INTO pending (person_id, kind, last_seq, updated_at) VALUES (?, 'idle', ?, ?) "
+            "ON CONFLICT(person_id) DO UPDATE SET "
+            "last_seq = max(coalesce(pending.last_seq, 0), excluded.last_seq)",
+            (person_id, seq, now),
+        )
