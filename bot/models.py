@@ -236,6 +236,7 @@ class Pending(_Model):
     data: dict[str, str | int | float | None] = {}
     version: int = 0
     last_seq: int | None = None
+    seq_at: int | None = None
     updated_at: int = 0
 
     @property

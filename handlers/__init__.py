@@ -127,6 +127,7 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         MessageHandler(PRIVATE & ~filters.COMMAND, everyone.unknown_text),
     ]
     app.add_handler(MessageHandler(PRIVATE, conversation.before), group=CONVERSATION)
+    app.add_handler(CallbackQueryHandler(conversation.before_press), group=CONVERSATION)
     app.add_handlers(handlers, group=MAIN)
     app.add_error_handler(on_error)  # one line per failure, no user text
     # a press on a message of somebody else's private chat goes no further

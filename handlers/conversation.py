@@ -66,6 +66,7 @@ class Conversation(Glue):
         seq = update.update_id
         if self.engine.redelivered(actor, seq):
             raise ApplicationHandlerStop
+        self.engine.applying(actor, seq)
         text = message.text or ""
         if text.startswith("/") or text in self.menu:
             command = text.split()[0].split("@")[0] if text.startswith("/") else ""
@@ -83,6 +84,16 @@ class Conversation(Glue):
             return
         await self.render(update, actor, replies)
         raise ApplicationHandlerStop
+
+    async def before_press(self, update: Update, context: Context) -> None:
+        """Every button press, before the other handlers: a redelivered one goes no further
+        (it was applied and answered before a crash; Telegram takes no second answer)."""
+        if update.effective_user is None:
+            return
+        actor = await self.actor(update)
+        if self.engine.redelivered(actor, update.update_id):
+            raise ApplicationHandlerStop
+        self.engine.applying(actor, update.update_id)
 
     async def report(self, update: Update, context: Context) -> None:
         """/report or 我要反映."""

@@ -12,6 +12,7 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 from typing import cast
@@ -21,6 +22,11 @@ import aiosqlite
 from storage._reader import SerialReader
 from storage.reference import ReferenceCache
 from storage.repos import Repos
+
+# (person, platform update seq, now) while an update of that person is being handled: every
+# write transaction it makes also records the update as applied, so a redelivery after a
+# crash is recognised (bot/conversation/engine.py) however the update changed things.
+APPLYING: ContextVar[tuple[int, int, int] | None] = ContextVar("applying", default=None)
 
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -111,6 +117,10 @@ class Database:
             try:
                 await self._writer.execute("BEGIN IMMEDIATE")
                 yield repos
+                applying = APPLYING.get()
+                if applying is not None:
+                    # whatever this update changed commits with the mark that it was applied
+                    await repos.pending.seen(*applying)
                 await self._writer.execute("COMMIT")
             except BaseException:
                 # Also when cancelled while BEGIN or COMMIT was still queued: SQLite's thread

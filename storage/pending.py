@@ -7,7 +7,7 @@ import json
 from bot.models import Awaiting, Pending, Step
 from storage._base import Repo
 
-_COLS = "person_id, kind, step, issue_id, ref, data, version, last_seq, updated_at"
+_COLS = "person_id, kind, step, issue_id, ref, data, version, last_seq, seq_at, updated_at"
 
 
 class PendingRepo(Repo):
@@ -33,11 +33,12 @@ class PendingRepo(Repo):
     ) -> Pending:
         """Replace what is awaited; the version goes up, so older buttons go stale."""
         await self._exec(
-            f"INSERT INTO pending ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) "
+            f"INSERT INTO pending ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) "
             "ON CONFLICT(person_id) DO UPDATE SET kind = excluded.kind, step = excluded.step, "
             "issue_id = excluded.issue_id, ref = excluded.ref, data = excluded.data, "
             "version = pending.version + 1, "
             "last_seq = max(coalesce(pending.last_seq, 0), coalesce(excluded.last_seq, 0)), "
+            "seq_at = coalesce(excluded.seq_at, pending.seq_at), "
             "updated_at = excluded.updated_at",
             (
                 person_id,
@@ -47,6 +48,7 @@ class PendingRepo(Repo):
                 ref,
                 json.dumps(data or {}, ensure_ascii=False),
                 seq,
+                now if seq is not None else None,
                 now,
             ),
         )
@@ -65,10 +67,12 @@ class PendingRepo(Repo):
         )
 
     async def seen(self, person_id: int, seq: int, now: int) -> None:
-        """Remember that update `seq` was applied (for inputs that change nothing else)."""
+        """Remember that update `seq` was applied (what is awaited stays as it is)."""
         await self._exec(
-            "INSERT INTO pending (person_id, kind, last_seq, updated_at) VALUES (?, 'idle', ?, ?) "
+            "INSERT INTO pending (person_id, kind, last_seq, seq_at, updated_at) "
+            "VALUES (?, 'idle', ?, ?, ?) "
             "ON CONFLICT(person_id) DO UPDATE SET "
-            "last_seq = max(coalesce(pending.last_seq, 0), excluded.last_seq)",
-            (person_id, seq, now),
+            "last_seq = max(coalesce(pending.last_seq, 0), excluded.last_seq), "
+            "seq_at = excluded.seq_at",
+            (person_id, seq, now, now),
         )

@@ -50,7 +50,7 @@ class PeopleRepo(Repo):
         row = await self._one(
             f"SELECT {_COLS}, (SELECT group_concat(m.station_id || ':' || m.role) "
             "FROM memberships m WHERE m.person_id = people.id) AS memberships, "
-            "p.kind AS awaiting, p.last_seq AS last_seq, p.updated_at AS seq_at "
+            "p.kind AS awaiting, p.last_seq AS last_seq, p.seq_at AS seq_at "
             "FROM people LEFT JOIN pending p ON p.person_id = people.id "
             f"WHERE people.{column} = ?",
             (value,),

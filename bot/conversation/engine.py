@@ -34,7 +34,7 @@ from bot.texts import plain, t
 from bot.views import prompts as prompt_views
 from bot.views import report as report_views
 from bot.views.stations import station_offer
-from storage.db import Database
+from storage.db import APPLYING, Database
 
 REDELIVERY_WINDOW = 600  # seconds: Telegram redelivers unconfirmed updates right after a crash
 
@@ -87,6 +87,10 @@ class Conversations:
             return False
         recent = self.clock.now() - actor.seq_at < REDELIVERY_WINDOW
         return recent and seq <= actor.last_seq
+
+    def applying(self, actor: Actor, seq: int) -> None:
+        """From here on this update's writes record it as applied (for this task only)."""
+        APPLYING.set((actor.id, seq, int(self.clock.now())))
 
     async def pending(self, actor: Actor) -> Pending:
         async with self.db.read() as repos:

@@ -14,6 +14,7 @@ CREATE TABLE pending (
     data        TEXT NOT NULL DEFAULT '{}',
     version     INTEGER NOT NULL DEFAULT 1,
     last_seq    INTEGER,
+    seq_at      INTEGER,
     updated_at  INTEGER NOT NULL
 );
 
