@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.models import Issue, Lang, Person, Role
+from bot.models import Issue, Lang, Pending, Person, Role
 
 
 class Actor(BaseModel):
@@ -20,6 +20,8 @@ class Actor(BaseModel):
     # the newest platform update applied for this person, and when (redeliveries are skipped)
     last_seq: int | None = None
     seq_at: int | None = None
+    # the whole record, as read at the start of this update (saves a query per message)
+    pending: Pending | None = None
 
     @property
     def id(self) -> int:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -25,6 +25,7 @@ from bot.services.delivery import Deliverer
 from bot.services.seeding import seed_database
 from handlers import register
 from handlers.aiohttp_request import AiohttpRequest
+from handlers.common import Context
 from handlers.everyone import RESIDENT_COMMANDS, bot_commands
 from handlers.jobs import schedule_jobs
 from handlers.lean_bot import LeanBot
@@ -98,6 +99,7 @@ class LiaisonBot:
         app = (
             ApplicationBuilder()
             .bot(bot)
+            .context_types(ContextTypes(context=Context))  # carries the update's actor
             .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_chats))
             .build()
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import ReplyKeyboardRemove, Update
-from telegram.ext import ContextTypes
 
 from bot.actor import Actor
 from bot.callbacks import decode, encode
@@ -11,10 +10,8 @@ from bot.errors import DomainError
 from bot.messages import Button, Outgoing
 from bot.services.invites import INVITE_TTL, ROLES
 from bot.texts import plain, t
-from handlers.common import Glue, ack, forget_actor
+from handlers.common import Context, Glue, ack, forget_actor
 from handlers.render import HTML, inline, request_keyboard, resident_menu
-
-Context = ContextTypes.DEFAULT_TYPE
 
 
 def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
@@ -24,7 +21,7 @@ def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]
 class Admin(Glue):
     # -- /invite --------------------------------------------------------------------------
     async def invite(self, update: Update, context: Context) -> None:
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         if not actor.admin:
             await self.not_allowed(update, actor)
             return
@@ -42,7 +39,7 @@ class Admin(Glue):
         → people, inv:who:<station>:<role>:<person> → the link. Admins only, every step."""
         query = update.callback_query
         assert query is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         lang = actor.lang
         parsed = decode(query.data)
         try:
@@ -107,9 +104,9 @@ class Admin(Glue):
             return t(lang, "inv.link", days=INVITE_TTL // 86400, name=name, link=link), ()
         raise DomainError("bad data", key="error.stale_button")
 
-    async def redeem(self, update: Update, token: str) -> None:
+    async def redeem(self, update: Update, context: Context, token: str) -> None:
         """/start inv_<token>: bind this Telegram account (called from Everyone.start)."""
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         user = update.effective_user
         assert user is not None
         try:
@@ -117,8 +114,8 @@ class Admin(Glue):
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return
-        forget_actor(update)  # this update now comes from the seeded person
-        actor = await self.actor(update)
+        forget_actor(context)  # this update now comes from the seeded person
+        actor = await self.actor(update, context)
         await self.say(
             update,
             actor.lang,
@@ -146,7 +143,7 @@ class Admin(Glue):
         )
 
     async def phone_ask(self, update: Update, context: Context) -> None:
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         await ack(update.callback_query)
         keyboard = request_keyboard(actor.lang, "phone.btn_share", contact=True)
         await self.say(update, actor.lang, "phone.ask", reply_markup=keyboard)
@@ -157,7 +154,7 @@ class Admin(Glue):
         message = update.effective_message
         user = update.effective_user
         assert message is not None and message.contact is not None and user is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         contact = message.contact
         try:
             bound = await self.services.invites.bind_phone(
@@ -172,8 +169,8 @@ class Admin(Glue):
                 reply_markup=resident_menu(actor.lang) if actor.is_resident_only else None,
             )
             return
-        forget_actor(update)
-        actor = await self.actor(update)
+        forget_actor(context)
+        actor = await self.actor(update, context)
         chat = update.effective_chat
         assert chat is not None
         await chat.send_message(

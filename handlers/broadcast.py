@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.actor import Actor
 from bot.callbacks import decode, encode
@@ -11,10 +10,8 @@ from bot.errors import DomainError
 from bot.messages import Button, Outgoing
 from bot.models import Station
 from bot.texts import plain, t
-from handlers.common import Glue, ack, callback_args
+from handlers.common import Context, Glue, ack, callback_args
 from handlers.render import HTML, inline
-
-Context = ContextTypes.DEFAULT_TYPE
 
 
 def _rows(buttons: list[Button], per_row: int = 1) -> tuple[tuple[Button, ...], ...]:
@@ -24,7 +21,7 @@ def _rows(buttons: list[Button], per_row: int = 1) -> tuple[tuple[Button, ...], 
 class Broadcasts(Glue):
     async def command(self, update: Update, context: Context) -> None:
         """/broadcast: choose the audience."""
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         lang = actor.lang
         if not (actor.admin or actor.is_staff):
             await self.not_allowed(update, actor)
@@ -60,7 +57,7 @@ class Broadcasts(Glue):
         """Admin: a district's stations, or the whole district."""
         query = update.callback_query
         assert query is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         parsed = decode(query.data)
         try:
             if not actor.admin:
@@ -95,7 +92,7 @@ class Broadcasts(Glue):
         """bc:st|dep|dall|all: the audience is chosen; ask for the notice."""
         query = update.callback_query
         assert query is not None and update.effective_chat is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         parsed = decode(query.data)
         lang = actor.lang
         try:
@@ -129,7 +126,7 @@ class Broadcasts(Glue):
         """发送 under the preview."""
         query = update.callback_query
         assert query is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         try:
             args = callback_args(query, 1)
             message_id = query.message.message_id if query.message else None
@@ -147,7 +144,7 @@ class Broadcasts(Glue):
         """取消 under the preview."""
         query = update.callback_query
         assert query is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         try:
             args = callback_args(query, 1)
             await self.services.broadcasts.cancel(actor, args[0])
@@ -161,7 +158,7 @@ class Broadcasts(Glue):
         """bc:mute:<station> under a notice (and in /station), bc:unmute:<station>."""
         query = update.callback_query
         assert query is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         parsed = decode(query.data)
         try:
             args = callback_args(query, 1)

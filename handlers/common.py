@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.actor import Actor
 from bot.callbacks import decode
@@ -22,12 +21,22 @@ from handlers.render import HTML, any_markup
 
 log = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
-T = TypeVar("T")
 
-# The actor of each update in flight (several handler groups may ask for it).
-_ACTOR_CACHE = 2048
-_ACTORS: OrderedDict[int, tuple[Update, Actor]] = OrderedDict()
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The context of one update (python-telegram-bot makes one per update, shared by every
+    handler group): it carries who sent the update, read from the database once."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.actor: Actor | None = None
+
+
+T = TypeVar("T")
 
 
 def display_name(update: Update) -> str:
@@ -37,9 +46,9 @@ def display_name(update: Update) -> str:
     return " ".join(p for p in (user.first_name, user.last_name) if p).strip()[:64]
 
 
-def forget_actor(update: Update) -> None:
-    """Issue 5: the person behind this update changed (invite link, phone binding)."""
-    _ACTORS.pop(update.update_id, None)
+def forget_actor(context: Context) -> None:
+    """The person behind this update changed (invite link, phone binding): read again."""
+    context.actor = None
 
 
 def help_keys(actor: Actor) -> list[str]:
@@ -61,20 +70,16 @@ class Glue:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    async def actor(self, update: Update) -> Actor:
+    async def actor(self, update: Update, context: Context) -> Actor:
         """Who sent this update, read from the database once per update."""
-        cached = _ACTORS.get(update.update_id)
-        if cached is not None and cached[0] is update:
-            return cached[1]
+        if context.actor is not None:
+            return context.actor
         user = update.effective_user
         assert user is not None
-        actor = await self.services.people.identify(
+        context.actor = await self.services.people.identify(
             user.id, display_name(update), user.language_code
         )
-        _ACTORS[update.update_id] = (update, actor)
-        while len(_ACTORS) > _ACTOR_CACHE:
-            _ACTORS.popitem(last=False)
-        return actor
+        return context.actor
 
     async def say(
         self,

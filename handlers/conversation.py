@@ -62,7 +62,7 @@ class Conversation(Glue):
         message = update.effective_message
         if message is None or update.effective_user is None:
             return
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         seq = update.update_id
         if self.engine.redelivered(actor, seq):
             raise ApplicationHandlerStop
@@ -90,25 +90,25 @@ class Conversation(Glue):
         (it was applied and answered before a crash; Telegram takes no second answer)."""
         if update.effective_user is None:
             return
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         if self.engine.redelivered(actor, update.update_id):
             raise ApplicationHandlerStop
         self.engine.applying(actor, update.update_id)
 
     async def report(self, update: Update, context: Context) -> None:
         """/report or 我要反映."""
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         await self.render(update, actor, await self.engine.report(actor, update.update_id))
 
     async def cancel(self, update: Update, context: Context) -> None:
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         await self.render(update, actor, await self.engine.cancel(actor, update.update_id))
 
     async def press(self, update: Update, context: Context) -> None:
         """A button of a report draft or of a preview."""
         query = update.callback_query
         assert query is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         pressed = query.message.message_id if query.message is not None else None
         replies = await self.engine.press(actor, query.data or "", update.update_id, pressed)
         await self.render(update, actor, replies)

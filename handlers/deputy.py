@@ -11,9 +11,9 @@ from bot.messages import Outgoing
 from bot.models import Awaiting
 from bot.services import Services
 from bot.texts import plain, t
-from handlers.common import ack
+from handlers.common import Context, ack
 from handlers.conversation import Conversation
-from handlers.issues import Context, IssueGlue
+from handlers.issues import IssueGlue
 
 TASKS_SHOWN = 10
 
@@ -71,7 +71,7 @@ class Deputy(IssueGlue):
 
     async def tasks(self, update: Update, context: Context) -> None:
         """/tasks: the deputy's open issues, soonest deadline first, each with its buttons."""
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         lang = actor.lang
         if not actor.is_deputy:
             await self.not_allowed(update, actor)

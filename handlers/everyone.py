@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.ext import ContextTypes
 
 from bot.actor import Actor
 from bot.callbacks import decode, encode
 from bot.messages import Button, Outgoing
 from bot.models import Lang
 from bot.texts import plain, t
-from handlers.common import Glue, ack, help_keys
+from handlers.common import Context, Glue, ack, help_keys
 from handlers.render import HTML, resident_menu
 from handlers.stations import StationPicker
-
-Context = ContextTypes.DEFAULT_TYPE
 
 RESIDENT_COMMANDS = ["start", "report", "my", "station", "reception", "lang", "help", "cancel"]
 DEPUTY_COMMANDS = ["start", "tasks", "reception", "lang", "help", "cancel"]
@@ -70,9 +67,9 @@ class Everyone(Glue):
         if payload.startswith("inv_"):  # issue 5: one-time invite link (handlers/admin.py)
             from handlers.admin import Admin
 
-            await Admin(self.services).redeem(update, payload[4:])
+            await Admin(self.services).redeem(update, context, payload[4:])
             payload = ""
-        actor = await self.services.people.start(await self.actor(update))
+        actor = await self.services.people.start(await self.actor(update, context))
         lang = actor.lang
         await self._greet_roles(update, actor)
         if not actor.is_resident_only and update.effective_chat is not None:
@@ -129,7 +126,7 @@ class Everyone(Glue):
         return "、".join(names)
 
     async def help(self, update: Update, context: Context) -> None:
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         for key in help_keys(actor):
             await self.say(update, actor.lang, key)
         if actor.is_resident_only:  # issue 5: deputies/staff can bind by phone number
@@ -138,7 +135,7 @@ class Everyone(Glue):
             await Admin(self.services).offer_phone(update, actor)
 
     async def lang(self, update: Update, context: Context) -> None:
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         choice = Outgoing(
             text=plain(actor.lang, "lang.choose"),
             buttons=(
@@ -155,7 +152,7 @@ class Everyone(Glue):
         assert query is not None
         parsed = decode(query.data)
         lang = Lang.EN if parsed is not None and parsed.verb == "en" else Lang.ZH
-        actor = await self.services.people.set_lang(await self.actor(update), lang)
+        actor = await self.services.people.set_lang(await self.actor(update, context), lang)
         await ack(query)
         await query.edit_message_text(plain(lang, "lang.set"))
         if actor.is_resident_only:
@@ -167,16 +164,16 @@ class Everyone(Glue):
             )
 
     async def unknown_command(self, update: Update, context: Context) -> None:
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         await self.say(update, actor.lang, "unknown.command")
         await self.help(update, context)
 
     async def unknown_text(self, update: Update, context: Context) -> None:
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         await self.say(update, actor.lang, "unknown.text")
 
     async def stale_button(self, update: Update, context: Context) -> None:
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         if update.callback_query is not None:
             await update.callback_query.answer(
                 plain(actor.lang, "error.stale_button"), show_alert=True

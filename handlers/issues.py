@@ -6,15 +6,13 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import views
 from bot.actor import Actor
 from bot.errors import DomainError
 from bot.services.workflow import Context as IssueContext
-from handlers.common import Glue, callback_args
+from handlers.common import Context, Glue, callback_args
 
-Context = ContextTypes.DEFAULT_TYPE
 Action = Callable[[Update, Actor, int, tuple[int, ...]], Awaitable[None]]
 
 
@@ -27,7 +25,7 @@ class IssueGlue(Glue):
         async def handler(update: Update, context: Context) -> None:
             query = update.callback_query
             assert query is not None
-            actor = await self.actor(update)
+            actor = await self.actor(update, context)
             try:
                 args = callback_args(query, arity)
                 await action(update, actor, args[0], args[1:])

@@ -41,7 +41,7 @@ class ReceptionGlue(Glue):
         """rcp:on:<station> / rcp:off:<station> — re-checked against the resident's station."""
         query = update.callback_query
         assert query is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         parsed = decode(query.data)
         try:
             if parsed is None or len(parsed.args) != 1 or parsed.verb not in ("on", "off"):

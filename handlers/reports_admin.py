@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from telegram import InputFile, Update
-from telegram.ext import ContextTypes
 
 from bot.actor import Actor
 from bot.callbacks import decode, encode
@@ -14,10 +13,8 @@ from bot.errors import DomainError
 from bot.messages import Button, Outgoing
 from bot.services.stats import PERIODS, report_lines
 from bot.texts import plain, t
-from handlers.common import Glue, ack
+from handlers.common import Context, Glue, ack
 from handlers.render import HTML
-
-Context = ContextTypes.DEFAULT_TYPE
 
 MAX_CHARS = 3800  # one Telegram message holds 4096
 
@@ -46,7 +43,7 @@ class ReportsAdmin(Glue):
 
     # -- /stats ---------------------------------------------------------------------------
     async def stats(self, update: Update, context: Context) -> None:
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         ok, scope = await self._scope(update, actor)
         if ok:
             await self._send_stats(update, actor, scope, "month")
@@ -54,7 +51,7 @@ class ReportsAdmin(Glue):
     async def stats_period(self, update: Update, context: Context) -> None:
         query = update.callback_query
         assert query is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         parsed = decode(query.data)
         try:
             scope = self.services.stats.scope_of(actor)
@@ -91,7 +88,7 @@ class ReportsAdmin(Glue):
 
     # -- /export --------------------------------------------------------------------------
     async def export(self, update: Update, context: Context) -> None:
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         ok, scope = await self._scope(update, actor)
         if not ok:
             return
@@ -122,7 +119,7 @@ class ReportsAdmin(Glue):
     async def export_chosen(self, update: Update, context: Context) -> None:
         query = update.callback_query
         assert query is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         parsed = decode(query.data)
         try:
             scope = self.services.stats.scope_of(actor)

@@ -12,9 +12,9 @@ from bot.messages import Button, Outgoing
 from bot.models import OPEN_STATES, Awaiting, Rating, Role
 from bot.services import Services
 from bot.texts import plain, t
-from handlers.common import ack, drop_buttons
+from handlers.common import Context, ack, drop_buttons
 from handlers.conversation import Conversation
-from handlers.issues import Context, IssueGlue
+from handlers.issues import IssueGlue
 
 PAGE = 10
 
@@ -26,11 +26,11 @@ class Resident(IssueGlue):
 
     async def my(self, update: Update, context: Context) -> None:
         """/my: the resident's issues, newest first; each opens its timeline."""
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         await self._my_page(update, actor, 0)
 
     async def my_more(self, update: Update, context: Context) -> None:
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         parsed = decode(update.callback_query.data if update.callback_query else None)
         offset = parsed.args[0] if parsed and parsed.args else 0
         await ack(update.callback_query)

@@ -18,7 +18,7 @@ from handlers.render import HTML
 class Scheduling(Glue):
     # -- /overdue ------------------------------------------------------------------------
     async def overdue(self, update: Update, context: Context) -> None:
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         try:
             await self._overdue_page(update, actor, 0)
         except NotAllowed:
@@ -27,7 +27,7 @@ class Scheduling(Glue):
     async def overdue_more(self, update: Update, context: Context) -> None:
         query = update.callback_query
         assert query is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         parsed = decode(query.data)
         offset = parsed.args[0] if parsed and parsed.args else 0
         try:
@@ -70,7 +70,7 @@ class Scheduling(Glue):
     # -- /patrol -------------------------------------------------------------------------
     async def patrol(self, update: Update, context: Context) -> None:
         """/patrol: staff start their station's patrol now (a choice when there are several)."""
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         lang = actor.lang
         try:
             patrols = await self.services.patrols.startable(actor)
@@ -91,7 +91,7 @@ class Scheduling(Glue):
     async def patrol_start(self, update: Update, context: Context) -> None:
         query = update.callback_query
         assert query is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         parsed = decode(query.data)
         if parsed is None or len(parsed.args) != 1:
             await self.refuse(update, actor.lang, DomainError(key="error.stale_button"))
@@ -117,7 +117,7 @@ class Scheduling(Glue):
         """pat:item|ok|bad:<run>:<item>, pat:done:<run> — the run's deputy only (re-checked)."""
         query = update.callback_query
         assert query is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         lang = actor.lang
         parsed = decode(query.data)
         patrols = self.services.patrols

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.actor import Actor
 from bot.callbacks import encode
@@ -12,12 +11,10 @@ from bot.messages import Button, Outgoing
 from bot.models import Station
 from bot.texts import plain, t
 from bot.views.stations import station_offer
-from handlers.common import Glue, ack, callback_args
+from handlers.common import Context, Glue, ack, callback_args
 from handlers.conversation import Conversation
 from handlers.reception import reception_buttons
 from handlers.render import inline, resident_menu
-
-Context = ContextTypes.DEFAULT_TYPE
 
 
 class StationPicker(Glue):
@@ -28,7 +25,7 @@ class StationPicker(Glue):
 
     async def station_command(self, update: Update, context: Context) -> None:
         """/station: show the current station and offer a change."""
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         station = await self.services.people.station(actor.person.station_id)
         if station is None:
             await self.say(update, actor.lang, "station.none")
@@ -50,7 +47,7 @@ class StationPicker(Glue):
     async def district_chosen(self, update: Update, context: Context) -> None:
         query = update.callback_query
         assert query is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         try:
             args = callback_args(query, 1)
             stations = await self.services.people.stations_in_district_of(args[0])
@@ -72,7 +69,7 @@ class StationPicker(Glue):
     async def station_picked(self, update: Update, context: Context) -> Station | None:
         query = update.callback_query
         assert query is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         try:
             args = callback_args(query, 1)
             station = await self.services.people.bind_station(actor, args[0])
@@ -90,7 +87,7 @@ class StationPicker(Glue):
         """st:pick: bind the station; a report waiting for one carries on."""
         station = await self.station_picked(update, context)
         if station is not None:
-            actor = await self.actor(update)
+            actor = await self.actor(update, context)
             replies = await self.services.conversations.station_bound(
                 actor, station.id, update.update_id
             )
@@ -109,7 +106,7 @@ class StationPicker(Glue):
         """A location outside /report: the nearest three stations."""
         message = update.effective_message
         assert message is not None and message.location is not None
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         lang = actor.lang
         near = await self.services.people.nearest(
             message.location.latitude, message.location.longitude
@@ -132,7 +129,7 @@ class StationPicker(Glue):
 
     async def reception(self, update: Update, context: Context) -> None:
         """/reception: the station's reception slots and deputies on duty."""
-        actor = await self.actor(update)
+        actor = await self.actor(update, context)
         lang = actor.lang
         station_ids = [actor.person.station_id] if actor.person.station_id else []
         station_ids += sorted(actor.deputy_at | actor.staff_at)

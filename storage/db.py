@@ -129,9 +129,9 @@ class Database:
                     await asyncio.shield(self._writer.execute("ROLLBACK"))
                 raise
             finally:
-                if repos.stations.wrote:
+                if repos.used("stations") and repos.stations.wrote:
                     self.reference.invalidate()  # loads made before the commit are stale
-            if self.on_commit is not None and repos.outbox.added:
+            if self.on_commit is not None and repos.used("outbox") and repos.outbox.added:
                 self.on_commit()  # new notifications: wake the outbox sender
 
     @asynccontextmanager

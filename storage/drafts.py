@@ -31,20 +31,17 @@ class DraftRepo(Repo):
         row = await self._one(f"SELECT {_COLS} FROM drafts WHERE id = ?", (draft_id,))
         return _draft(row) if row else None
 
-    async def create(self, person_id: int, station_id: int | None, now: int) -> Draft:
-        """A new open draft; an older open one of the same person is marked replaced."""
-        await self._exec(
-            "UPDATE drafts SET status = 'replaced', updated_at = ? "
-            "WHERE person_id = ? AND status = 'open'",
-            (now, person_id),
-        )
+    async def create(
+        self, person_id: int, station_id: int | None, now: int, *, replacing: int | None = None
+    ) -> Draft:
+        """A new open draft; `replacing`, the person's open one, is marked replaced."""
+        if replacing is not None:
+            await self.finish(replacing, DraftStatus.REPLACED, now)
         draft_id = await self._exec(
             "INSERT INTO drafts (person_id, station_id, updated_at) VALUES (?, ?, ?)",
             (person_id, station_id, now),
         )
-        found = await self.get(draft_id)
-        assert found is not None
-        return found
+        return Draft(id=draft_id, person_id=person_id, station_id=station_id, updated_at=now)
 
     async def save(self, draft: Draft, now: int) -> Draft:
         await self._exec(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import aiosqlite
+
 from bot.models import Awaiting, Pending, Step
 from storage._base import Repo
 
@@ -11,6 +13,10 @@ _COLS = "person_id, kind, step, issue_id, ref, data, version, last_seq, seq_at, 
 
 
 class PendingRepo(Repo):
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        super().__init__(conn)
+        self.recorded: dict[int, int] = {}  # person → update seq written in this transaction
+
     async def get(self, person_id: int) -> Pending:
         row = await self._one(f"SELECT {_COLS} FROM pending WHERE person_id = ?", (person_id,))
         if row is None:
@@ -32,14 +38,15 @@ class PendingRepo(Repo):
         seq: int | None = None,
     ) -> Pending:
         """Replace what is awaited; the version goes up, so older buttons go stale."""
-        await self._exec(
+        row = await self._one(
             f"INSERT INTO pending ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) "
             "ON CONFLICT(person_id) DO UPDATE SET kind = excluded.kind, step = excluded.step, "
             "issue_id = excluded.issue_id, ref = excluded.ref, data = excluded.data, "
             "version = pending.version + 1, "
             "last_seq = max(coalesce(pending.last_seq, 0), coalesce(excluded.last_seq, 0)), "
             "seq_at = coalesce(excluded.seq_at, pending.seq_at), "
-            "updated_at = excluded.updated_at",
+            "updated_at = excluded.updated_at "
+            "RETURNING version, last_seq, seq_at",
             (
                 person_id,
                 kind.value,
@@ -52,7 +59,21 @@ class PendingRepo(Repo):
                 now,
             ),
         )
-        return await self.get(person_id)
+        assert row is not None
+        if seq is not None:
+            self.recorded[person_id] = seq
+        return Pending(
+            person_id=person_id,
+            kind=kind,
+            step=step,
+            issue_id=issue_id,
+            ref=ref,
+            data=data or {},
+            version=row["version"],
+            last_seq=row["last_seq"],
+            seq_at=row["seq_at"],
+            updated_at=now,
+        )
 
     async def clear(self, person_id: int, now: int, seq: int | None = None) -> None:
         await self.set(person_id, Awaiting.IDLE, Step.NONE, now, seq=seq)
@@ -68,6 +89,9 @@ class PendingRepo(Repo):
 
     async def seen(self, person_id: int, seq: int, now: int) -> None:
         """Remember that update `seq` was applied (what is awaited stays as it is)."""
+        if self.recorded.get(person_id) == seq:
+            return  # this transaction already wrote it with the step
+        self.recorded[person_id] = seq
         await self._exec(
             "INSERT INTO pending (person_id, kind, last_seq, seq_at, updated_at) "
             "VALUES (?, 'idle', ?, ?, ?) "

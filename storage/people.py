@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import NamedTuple
 
-from bot.models import Lang, Person
+from bot.models import Awaiting, Lang, Pending, Person, Step
 from storage._base import Repo
 
 _COLS = (
@@ -23,6 +24,7 @@ class Identity(NamedTuple):
     awaiting: str | None
     last_seq: int | None
     seq_at: int | None
+    pending: Pending | None  # what the bot waits for, as read with the person
 
 
 class PeopleRepo(Repo):
@@ -50,7 +52,9 @@ class PeopleRepo(Repo):
         row = await self._one(
             f"SELECT {_COLS}, (SELECT group_concat(m.station_id || ':' || m.role) "
             "FROM memberships m WHERE m.person_id = people.id) AS memberships, "
-            "p.kind AS awaiting, p.last_seq AS last_seq, p.seq_at AS seq_at "
+            "p.kind AS awaiting, p.last_seq AS last_seq, p.seq_at AS seq_at, p.step AS p_step, "
+            "p.issue_id AS p_issue, p.ref AS p_ref, p.data AS p_data, p.version AS p_version, "
+            "p.updated_at AS p_updated "
             "FROM people LEFT JOIN pending p ON p.person_id = people.id "
             f"WHERE people.{column} = ?",
             (value,),
@@ -61,6 +65,21 @@ class PeopleRepo(Repo):
         packed = data.pop("memberships") or ""
         awaiting = data.pop("awaiting")
         last_seq, seq_at = data.pop("last_seq"), data.pop("seq_at")
+        waits = {k[2:]: data.pop(k) for k in list(data) if k.startswith("p_")}
+        pending = None
+        if awaiting is not None:
+            pending = Pending(
+                person_id=data["id"],
+                kind=Awaiting(awaiting),
+                step=Step(waits["step"]),
+                issue_id=waits["issue"],
+                ref=waits["ref"],
+                data=json.loads(waits["data"]),
+                version=waits["version"],
+                last_seq=last_seq,
+                seq_at=seq_at,
+                updated_at=waits["updated"],
+            )
         pairs = [part.split(":", 1) for part in packed.split(",") if part]
         return Identity(
             Person.model_validate(data),
@@ -68,6 +87,7 @@ class PeopleRepo(Repo):
             None if awaiting in (None, "idle") else awaiting,
             last_seq,
             seq_at,
+            pending,
         )
 
     async def by_key(self, key: str) -> Person | None:

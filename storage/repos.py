@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import aiosqlite
 
 from storage.broadcasts import BroadcastRepo
@@ -17,15 +19,49 @@ from storage.stats import StatsRepo
 
 
 class Repos:
+    """Each repository is made on first use: a read or a transaction touches two or three of
+    them, and one is opened for every update."""
+
     def __init__(self, conn: aiosqlite.Connection, reference: ReferenceCache | None = None) -> None:
         self.conn = conn
-        self.people = PeopleRepo(conn)
-        self.stations = StationRepo(conn, reference)
-        self.issues = IssueRepo(conn)
-        self.outbox = OutboxRepo(conn)
-        self.drafts = DraftRepo(conn)
-        self.pending = PendingRepo(conn)
-        # issue 5: staff and admin tools
-        self.broadcasts = BroadcastRepo(conn)
-        self.invites = InviteRepo(conn)
-        self.stats = StatsRepo(conn)
+        self._reference = reference
+
+    def used(self, name: str) -> bool:
+        """Whether repository `name` was used (made) in this unit."""
+        return name in self.__dict__
+
+    @cached_property
+    def people(self) -> PeopleRepo:
+        return PeopleRepo(self.conn)
+
+    @cached_property
+    def stations(self) -> StationRepo:
+        return StationRepo(self.conn, self._reference)
+
+    @cached_property
+    def issues(self) -> IssueRepo:
+        return IssueRepo(self.conn)
+
+    @cached_property
+    def outbox(self) -> OutboxRepo:
+        return OutboxRepo(self.conn)
+
+    @cached_property
+    def drafts(self) -> DraftRepo:
+        return DraftRepo(self.conn)
+
+    @cached_property
+    def pending(self) -> PendingRepo:
+        return PendingRepo(self.conn)
+
+    @cached_property
+    def broadcasts(self) -> BroadcastRepo:
+        return BroadcastRepo(self.conn)
+
+    @cached_property
+    def invites(self) -> InviteRepo:
+        return InviteRepo(self.conn)
+
+    @cached_property
+    def stats(self) -> StatsRepo:
+        return StatsRepo(self.conn)

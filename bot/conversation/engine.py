@@ -105,7 +105,7 @@ class Conversations:
         self, actor: Actor, seq: int | None = None, *, for_report: bool = False
     ) -> list[Reply]:
         """A command or menu button arrived: put aside what was pending, in one line."""
-        pending = await self.pending(actor)
+        pending = actor.pending or await self.pending(actor)  # read with the person
         if not pending.active:
             return []
         lang = actor.lang
@@ -149,15 +149,11 @@ class Conversations:
     async def report(self, actor: Actor, seq: int | None = None) -> list[Reply]:
         """/report or 我要反映: continue an unfinished draft (asked first) or start one."""
         replies = await self.interrupt(actor, seq, for_report=True)
-        draft = await self.reports.unfinished(actor)
-        if draft is not None:
-            await self.reports.offer_resume(actor, draft, seq)
-            _, category = await self.reports.describe_draft(draft)
-            return [
-                *replies,
-                send(report_views.resume_offer(actor.lang, draft, category, self.settings.zone)),
-            ]
-        return replies + await self._begin(actor, seq)
+        try:
+            draft, step = await self.reports.start(actor, seq)
+        except LimitReached as exc:
+            return [*replies, say(actor.lang, exc.key, **exc.params)]
+        return replies + [send(m) for m in await self._step_messages(actor, draft, step)]
 
     async def _begin(self, actor: Actor, seq: int | None) -> list[Reply]:
         try:
@@ -180,7 +176,7 @@ class Conversations:
         if step is Step.EXTRAS:
             return [report_views.extras(lang, draft)]
         if step is Step.CONFIRM:
-            phone = await self.reports.phone_of(actor)
+            phone = actor.person.phone  # read with the person
             return [report_views.summary(lang, draft, station, category, phone)]
         return [report_views.resume_offer(lang, draft, category, self.settings.zone)]
 
@@ -199,7 +195,8 @@ class Conversations:
         default handling applies: a location finds stations, a contact binds a role…)."""
         if self.redelivered(actor, message.seq):
             return []
-        pending = await self.pending(actor)
+        # read with the person at the start of this update (no extra query), else now
+        pending = actor.pending if actor.pending is not None else await self.pending(actor)
         if not pending.active:
             return None
         try:
@@ -216,36 +213,40 @@ class Conversations:
     async def _report_input(
         self, actor: Actor, pending: Pending, message: Message
     ) -> list[Reply] | None:
+        try:
+            return await self._report_step(actor, pending, message)
+        except StaleDraft:  # finished elsewhere (another device, an old button): not pending
+            await self._clear(actor, message.seq)
+            return None
+
+    async def _report_step(
+        self, actor: Actor, pending: Pending, message: Message
+    ) -> list[Reply] | None:
         lang = actor.lang
         seq = message.seq
-        draft_id = pending.ref or 0
-        try:
-            draft = await self.reports.draft(actor, draft_id)
-        except StaleDraft:
-            await self._clear(actor, seq)
-            return None
-        step = pending.step
+        draft_id, step = pending.ref or 0, pending.step
         if step is Step.STATION:
             if isinstance(message, Location):
                 return None  # the nearest stations are offered; picking one carries on
+            draft = await self.reports.draft(actor, draft_id)
             return [say(lang, "report.expect_station")] + [
                 send(m) for m in await self._step_messages(actor, draft, step)
             ]
         if step is Step.DESCRIPTION and isinstance(message, Text | Photo):
             photo = message.file_id if isinstance(message, Photo) else None
             text = message.text if isinstance(message, Text) else message.caption
-            draft = await self.reports.describe(actor, draft.id, text, photo, seq)
+            draft = await self.reports.describe(actor, draft_id, text, photo, seq)
             if draft.description is None:
                 return [say(lang, "report.expect_description")]
             return [send(report_views.extras(lang, draft))]
         if step is Step.EXTRAS and isinstance(message, Photo):
-            draft = await self.reports.add_photo(actor, draft.id, message.file_id, seq)
+            draft = await self.reports.add_photo(actor, draft_id, message.file_id, seq)
             return [send(report_views.extras(lang, draft, "report.photo_added"))]
         if step is Step.EXTRAS and isinstance(message, Location):
-            draft = await self.reports.set_location(actor, draft.id, message.lat, message.lon, seq)
+            draft = await self.reports.set_location(actor, draft_id, message.lat, message.lon, seq)
             return [send(report_views.extras(lang, draft, "report.location_added"))]
         if step is Step.CONFIRM and isinstance(message, Contact):
-            draft = await self.reports.share_phone(actor, draft.id, message.phone, message.own, seq)
+            draft = await self.reports.share_phone(actor, draft_id, message.phone, message.own, seq)
             phone = await self.reports.phone_of(actor)
             station, category = await self.reports.describe_draft(draft)
             summary = report_views.summary(lang, draft, station, category, phone)
@@ -272,6 +273,7 @@ class Conversations:
         }.get(step, "report.expect_description")
         if step is Step.DESCRIPTION:
             return [say(lang, expect, min=5)]
+        draft = await self.reports.draft(actor, draft_id)
         return [say(lang, expect)] + [
             send(m) for m in await self._step_messages(actor, draft, step)
         ]
@@ -426,7 +428,7 @@ class Conversations:
         if verb == "skip":
             draft, similar = await reports.review(actor, draft_id, seq)
             station, category = await reports.describe_draft(draft)
-            phone = await reports.phone_of(actor)
+            phone = actor.person.phone  # read with the person
             return [replace(report_views.summary(lang, draft, station, category, phone, similar))]
         if verb == "submit":
             offered_contact = "summary" in (await self.pending(actor)).data

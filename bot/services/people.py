@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.actor import Actor
 from bot.config import Settings
 from bot.errors import NotFound
-from bot.models import Lang, Person, Reception, Station
+from bot.models import Lang, Pending, Person, Reception, Station
 from bot.services.base import Service
 from storage.people import Identity
 from storage.repos import Repos
@@ -46,6 +46,8 @@ def _actor(found: Identity, settings: Settings) -> Actor:
         awaiting=found.awaiting,
         last_seq=found.last_seq,
         seq_at=found.seq_at,
+        # no row yet means nothing is awaited (saves a query when it is asked later)
+        pending=found.pending or Pending(person_id=person.id),
     )
 
 

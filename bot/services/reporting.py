@@ -75,16 +75,6 @@ class ReportService(Service):
         async with self.db.read() as repos:
             return await self._open(repos, actor, draft_id)
 
-    async def unfinished(self, actor: Actor) -> Draft | None:
-        """An open draft from the last 7 days worth continuing (a category was chosen)."""
-        async with self.db.read() as repos:
-            draft = await repos.drafts.open_of(actor.id)
-        if draft is None or draft.category_id is None:
-            return None
-        if draft.updated_at < self._now() - DRAFT_DAYS * DAY:
-            return None
-        return draft
-
     async def categories(self) -> list[Category]:
         async with self.db.read() as repos:
             return await repos.stations.categories()
@@ -113,24 +103,42 @@ class ReportService(Service):
         if await repos.issues.filed_since(actor.id, self._now() - DAY) >= limit:
             raise LimitReached("daily report limit", limit=limit)
 
-    async def begin(self, actor: Actor, seq: int | None = None) -> tuple[Draft, Step]:
-        """A new draft at the resident's current station (an open one is replaced). Without a
-        station (or with a retired one) the draft waits for the station first."""
+    async def start(self, actor: Actor, seq: int | None = None) -> tuple[Draft, Step]:
+        """/report: an unfinished draft from the last 7 days is offered to continue (step
+        RESUME), else a new one begins."""
         now = self._now()
         async with self.db.transaction() as repos:
-            await self._check_quota(repos, actor)
-            person = await repos.people.get(actor.id)
-            assert person is not None
-            station = await repos.stations.get(person.station_id) if person.station_id else None
-            draft = await repos.drafts.create(actor.id, station.id if station else None, now)
-            step = step_of(draft)
-            await self._at(repos, actor, draft, step, seq)
-            return draft, step
+            draft = await repos.drafts.open_of(actor.id)
+            if (
+                draft is not None
+                and draft.category_id is not None
+                and draft.updated_at >= now - DRAFT_DAYS * DAY
+            ):
+                await self._at(repos, actor, draft, Step.RESUME, seq)
+                return draft, Step.RESUME
+            return await self._begin(repos, actor, seq, draft.id if draft else None)
 
-    async def offer_resume(self, actor: Actor, draft: Draft, seq: int | None = None) -> None:
-        """/report found `draft` unfinished: wait for 继续 or 重新开始."""
+    async def begin(self, actor: Actor, seq: int | None = None) -> tuple[Draft, Step]:
+        """A new draft (an open one is replaced)."""
         async with self.db.transaction() as repos:
-            await self._at(repos, actor, draft, Step.RESUME, seq)
+            draft = await repos.drafts.open_of(actor.id)
+            return await self._begin(repos, actor, seq, draft.id if draft else None)
+
+    async def _begin(
+        self, repos: Repos, actor: Actor, seq: int | None, replacing: int | None
+    ) -> tuple[Draft, Step]:
+        """A new draft at the resident's current station. Without a station (or with a
+        retired one) the draft waits for the station first."""
+        await self._check_quota(repos, actor)
+        person = await repos.people.get(actor.id)
+        assert person is not None
+        station = await repos.stations.get(person.station_id) if person.station_id else None
+        draft = await repos.drafts.create(
+            actor.id, station.id if station else None, self._now(), replacing=replacing
+        )
+        step = step_of(draft)
+        await self._at(repos, actor, draft, step, seq)
+        return draft, step
 
     async def resume(
         self, actor: Actor, draft_id: int, seq: int | None = None
