@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from collections.abc import Callable
+from typing import ClassVar
 
 import aiosqlite
 
+from storage._base import Repo
 from storage.broadcasts import BroadcastRepo
 from storage.drafts import DraftRepo
 from storage.invites import InviteRepo
@@ -22,46 +24,43 @@ class Repos:
     """Each repository is made on first use: a read or a transaction touches two or three of
     them, and one is opened for every update."""
 
+    conn: aiosqlite.Connection
+    _reference: ReferenceCache | None
+    people: PeopleRepo
+    stations: StationRepo
+    issues: IssueRepo
+    outbox: OutboxRepo
+    drafts: DraftRepo
+    pending: PendingRepo
+    broadcasts: BroadcastRepo
+    invites: InviteRepo
+    stats: StatsRepo
+
+    _MAKERS: ClassVar[dict[str, Callable[[Repos], Repo]]] = {
+        "people": lambda r: PeopleRepo(r.conn),
+        "stations": lambda r: StationRepo(r.conn, r._reference),
+        "issues": lambda r: IssueRepo(r.conn),
+        "outbox": lambda r: OutboxRepo(r.conn),
+        "drafts": lambda r: DraftRepo(r.conn),
+        "pending": lambda r: PendingRepo(r.conn),
+        "broadcasts": lambda r: BroadcastRepo(r.conn),
+        "invites": lambda r: InviteRepo(r.conn),
+        "stats": lambda r: StatsRepo(r.conn),
+    }
+
     def __init__(self, conn: aiosqlite.Connection, reference: ReferenceCache | None = None) -> None:
         self.conn = conn
         self._reference = reference
 
+    def __getattr__(self, name: str) -> Repo:
+        """The first use of a repository makes it (later uses find it as an attribute)."""
+        maker = self._MAKERS.get(name)
+        if maker is None:
+            raise AttributeError(name)
+        repo = maker(self)
+        setattr(self, name, repo)
+        return repo
+
     def used(self, name: str) -> bool:
         """Whether repository `name` was used (made) in this unit."""
         return name in self.__dict__
-
-    @cached_property
-    def people(self) -> PeopleRepo:
-        return PeopleRepo(self.conn)
-
-    @cached_property
-    def stations(self) -> StationRepo:
-        return StationRepo(self.conn, self._reference)
-
-    @cached_property
-    def issues(self) -> IssueRepo:
-        return IssueRepo(self.conn)
-
-    @cached_property
-    def outbox(self) -> OutboxRepo:
-        return OutboxRepo(self.conn)
-
-    @cached_property
-    def drafts(self) -> DraftRepo:
-        return DraftRepo(self.conn)
-
-    @cached_property
-    def pending(self) -> PendingRepo:
-        return PendingRepo(self.conn)
-
-    @cached_property
-    def broadcasts(self) -> BroadcastRepo:
-        return BroadcastRepo(self.conn)
-
-    @cached_property
-    def invites(self) -> InviteRepo:
-        return InviteRepo(self.conn)
-
-    @cached_property
-    def stats(self) -> StatsRepo:
-        return StatsRepo(self.conn)

@@ -431,7 +431,8 @@ class Conversations:
             phone = actor.person.phone  # read with the person
             return [replace(report_views.summary(lang, draft, station, category, phone, similar))]
         if verb == "submit":
-            offered_contact = "summary" in (await self.pending(actor)).data
+            pending = actor.pending or await self.pending(actor)  # read with the person
+            offered_contact = "summary" in pending.data
             issue = await reports.submit(actor, draft_id, seq)
             done = [replace(Outgoing(text=t(lang, "report.submitted", number=issue.id)))]
             if offered_contact:  # the contact keyboard was not used: the plain menu comes back
