@@ -33,12 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--check", action="store_true", help="validate only; write nothing")
     backup = sub.add_parser("backup", help="consistent online copy of the database")
     backup.add_argument("path", type=Path)
-    tools_cli.add_parsers(sub)  # issue 5: stats, export, qr
+    tools_cli.add_parsers(sub)  # stats, export, qr
     return parser
 
 
 def _event_loop_run(main: Coroutine[Any, Any, int]) -> int:
-    """`run` on uvloop where it exists (issue 7: less CPU per update), else asyncio's loop."""
+    """`run` on uvloop where it exists (less CPU per update), else asyncio's loop."""
     try:
         import uvloop
     except ImportError:
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_seed(settings, args.file, args.check))
     if args.command == "backup":
         return asyncio.run(_backup(settings, args.path))
-    if args.command in tools_cli.COMMANDS:  # issue 5
+    if args.command in tools_cli.COMMANDS:
         return asyncio.run(tools_cli.run(settings, args))
     return 2
 

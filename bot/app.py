@@ -36,7 +36,7 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-POLL_INTERVAL = 0.02  # seconds between getUpdates calls (issue 7)
+POLL_INTERVAL = 0.02  # seconds between getUpdates calls
 
 
 def webhook_secret(token: str) -> str:
@@ -60,13 +60,13 @@ class LiaisonBot:
         self.settings = settings
         self.clock = clock
         self.poll_timeout = poll_timeout
-        # issue 6: seconds to wait for a Bot API answer (None: PTB's 5 s); fault tests lower it
+        # seconds to wait for a Bot API answer (None: PTB's 5 s); fault tests lower it
         self.request_timeout = request_timeout
         self.db: Database | None = None
         self.app: Application | None = None  # type: ignore[type-arg]
         self.services: Services | None = None
         self.deliverer: Deliverer | None = None
-        self.broadcaster: Broadcaster | None = None  # issue 5
+        self.broadcaster: Broadcaster | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -130,11 +130,11 @@ class LiaisonBot:
                 drop_pending_updates=False,
             )
         self._tasks.append(asyncio.create_task(self.deliverer.run(), name="outbox"))
-        # issue 5: broadcasts; resumes any broadcast a crash or restart interrupted
+        # broadcasts; resumes any broadcast a crash or restart interrupted
         self.broadcaster = Broadcaster(db, self.clock, settings, TelegramMessenger(app.bot))
         services.broadcasts.attach(self.broadcaster.wake_event)
         self.broadcaster.start()
-        await schedule_jobs(app, services)  # issue 4: the scheduler (deadline sweep, patrols)
+        await schedule_jobs(app, services)  # the scheduler (deadline sweep, patrols)
         log.info("bot started as @%s", app.bot.username)
 
     async def _set_commands(self, app: Application) -> None:  # type: ignore[type-arg]
@@ -143,7 +143,7 @@ class LiaisonBot:
         await app.bot.set_my_commands(bot_commands(RESIDENT_COMMANDS, Lang.EN), language_code="en")
 
     async def stop(self) -> None:
-        if self.broadcaster is not None:  # issue 5: let the message in flight be marked
+        if self.broadcaster is not None:  # let the message in flight be marked
             await self.broadcaster.stop()
             self.broadcaster = None
         for task in self._tasks:

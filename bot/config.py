@@ -1,4 +1,4 @@
-"""Settings from environment variables (and a .env file), per SPEC §2."""
+"""Settings from environment variables (and a .env file)."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def parse_quiet_hours(value: str) -> QuietHours | None:
 
 
 class Settings(BaseSettings):
-    """Every LIAISON_* variable of SPEC §2."""
+    """Every LIAISON_* variable."""
 
     model_config = SettingsConfigDict(
         env_prefix="LIAISON_", env_file=".env", extra="ignore", frozen=True

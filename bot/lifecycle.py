@@ -1,4 +1,4 @@
-"""The issue lifecycle as one pure table (SPEC §5): who may do what, from which state.
+"""The issue lifecycle as one pure table: who may do what, from which state.
 
 No I/O here. `transition()` either returns the next state or raises a DomainError.
 """

@@ -1,7 +1,7 @@
 """Seed file (YAML) schema and parser: cities, categories, departments, stations, people, patrols.
 
 Pure: no database, no Telegram. `parse_seed` / `read_seed` return a validated `SeedFile` or
-raise `SeedError` listing every problem as ``path.to.field: reason`` (SPEC §3).
+raise `SeedError` listing every problem as ``path.to.field: reason``.
 """
 
 from __future__ import annotations

@@ -114,7 +114,7 @@ class Glue:
     async def not_allowed(
         self, update: Update, actor: Actor, key: str = "not_allowed.command"
     ) -> None:
-        """A command outside the person's role: a short refusal, then their help (SPEC §7)."""
+        """A command outside the person's role: a short refusal, then their help."""
         await self.say(update, actor.lang, key)
         for help_key in help_keys(actor):
             await self.say(update, actor.lang, help_key)

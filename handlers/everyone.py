@@ -17,8 +17,8 @@ RESIDENT_COMMANDS = ["start", "report", "my", "station", "reception", "lang", "h
 DEPUTY_COMMANDS = ["start", "tasks", "reception", "lang", "help", "cancel"]
 STAFF_COMMANDS = [
     "start",
-    "overdue",  # issue 4
-    "patrol",  # issue 4
+    "overdue",
+    "patrol",
     "reception",
     "broadcast",
     "stats",
@@ -29,7 +29,7 @@ STAFF_COMMANDS = [
 ]
 ADMIN_COMMANDS = [
     "start",
-    "overdue",  # issue 4
+    "overdue",
     "broadcast",
     "stats",
     "export",
@@ -64,7 +64,7 @@ class Everyone(Glue):
     async def start(self, update: Update, context: Context) -> None:
         """/start, /start st_<key>: greet by role; residents choose or bind a station."""
         payload = context.args[0] if context.args else ""
-        if payload.startswith("inv_"):  # issue 5: one-time invite link (handlers/admin.py)
+        if payload.startswith("inv_"):  # one-time invite link (handlers/admin.py)
             from handlers.admin import Admin
 
             await Admin(self.services).redeem(update, context, payload[4:])
@@ -129,7 +129,7 @@ class Everyone(Glue):
         actor = await self.actor(update, context)
         for key in help_keys(actor):
             await self.say(update, actor.lang, key)
-        if actor.is_resident_only:  # issue 5: deputies/staff can bind by phone number
+        if actor.is_resident_only:  # deputies/staff can bind by phone number
             from handlers.admin import Admin
 
             await Admin(self.services).offer_phone(update, actor)

@@ -1,9 +1,9 @@
-"""What happens when a handler fails (issue 6): one log line, never the user's text.
+"""What happens when a handler fails: one log line, never the user's text.
 
 Transient Bot API failures (network, 5xx, timeouts, flood control) that survived the
 retries in handlers/retry.py are logged as one warning line without a stack trace; anything
 else is a bug and is logged with its traceback. Only the update id is logged: updates carry
-what people typed, and logs must not (SPEC §6, privacy).
+what people typed, and logs must not.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Button presses are checked before anything else (issue 6, SPEC §6).
+"""Button presses are checked before anything else.
 
 In a private chat only its owner can press the buttons, so a press that claims to come from
 a message in somebody else's private chat is forged: it is refused with a pop-up and goes

@@ -1,4 +1,4 @@
-"""Retrying Bot API calls that failed for transient reasons (issue 6).
+"""Retrying Bot API calls that failed for transient reasons.
 
 PTB's AIORateLimiter throttles and retries 429 (flood control). This subclass also retries
 the failures a flaky network or a struggling Telegram produce — 5xx answers and dropped

@@ -38,7 +38,7 @@ class StationPicker(Glue):
                 district=station.district,
                 address=station.address or "—",
             )
-            # issue 5: mute or unmute this station's notices
+            # mute or unmute this station's notices
             from handlers.broadcast import Broadcasts
 
             await Broadcasts(self.services).station_notices(update, actor, station)
@@ -163,5 +163,5 @@ class StationPicker(Glue):
                 lines.append(
                     t(lang, "reception.deputies", names="、".join(d.name for d in deputies))
                 )
-            buttons = await reception_buttons(self.services, actor, station_id)  # issue 4
+            buttons = await reception_buttons(self.services, actor, station_id)
             await self.show(update, Outgoing(text="\n".join(lines), buttons=buttons))

@@ -28,7 +28,14 @@ from bot.models import Awaiting, Draft, Lang, Pending, Step
 from bot.services.broadcasts import BroadcastService
 from bot.services.patrols import PatrolService
 from bot.services.people import PeopleService
-from bot.services.prompts import PREVIEWED, RESIDENTS, SKIPPABLE, Outcome, PromptService
+from bot.services.prompts import (
+    PREVIEWED,
+    RESIDENTS,
+    SKIPPABLE,
+    Outcome,
+    PromptService,
+    StalePrompt,
+)
 from bot.services.reporting import ReportService, StaleDraft
 from bot.texts import plain, t
 from bot.views import prompts as prompt_views
@@ -412,6 +419,8 @@ class Conversations:
         except StaleDraft as exc:
             # the message that finished the draft was changed then; this is an older one
             return [popup(lang, exc.key, **exc.params)]
+        except StalePrompt as exc:  # an older preview or question: its buttons go
+            return [popup(lang, exc.key, **exc.params), DROP]
         except DomainError as exc:
             return [popup(lang, exc.key or "error.generic", **exc.params)]
         return [popup(lang, "error.stale_button"), DROP]

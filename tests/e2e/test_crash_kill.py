@@ -1,4 +1,4 @@
-"""SPEC §6 under kill -9: the bot runs as a real process and is SIGKILLed at random moments
+"""The guarantees under kill -9: the bot runs as a real process and is SIGKILLed at random moments
 while 50 residents file issues concurrently; it is restarted on the same database each time.
 
 What must hold afterwards:

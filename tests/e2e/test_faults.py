@@ -1,4 +1,4 @@
-"""SPEC §6 against a misbehaving Bot API: 429 with retry_after, 500/502, connection resets
+"""The guarantees against a misbehaving Bot API: 429 with retry_after, 500/502, connection resets
 and answers slower than the request timeout on a share of the calls. The issue loop still
 completes, nothing is lost, nothing arrives more than twice, and every retry is logged as
 one line without a stack trace.

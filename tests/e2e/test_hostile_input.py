@@ -13,7 +13,7 @@ from fakebot import FakeUser
 from tests.e2e.conftest import World
 from tests.e2e.helpers import bind, file_issue, open_bot, send_official
 
-# Descriptions a deputy must see exactly as typed (SPEC §6: escaped wherever shown).
+# Descriptions a deputy must see exactly as typed (escaped wherever shown).
 DESCRIPTIONS = {
     "html": "<b>urgent</b> & <i>now</i>",
     "closing-tags": "</code></pre></b> 结束标签",

@@ -1,4 +1,4 @@
-"""SPEC §6 "nobody acts outside their role", as a table: every command and every button kind,
+"""The guarantee "nobody acts outside their role", as a table: every command and every button kind,
 pressed by every kind of person. Only the allowed cells change anything; every failure
 names its cell (role × action)."""
 
@@ -40,7 +40,7 @@ EVERYONE = frozenset(ROLES)
 MANAGERS = frozenset({"staff_here", "staff_there", "admin"})
 REFUSED = ("没有使用这个命令的权限", "只供")  # not_allowed.command, overdue/patrol.not_allowed
 
-# SPEC §4: who may use each command. Everybody is a resident too (/report, /my, /station).
+# Who may use each command (the product's command table). Everybody is a resident too (/report, /my, /station).
 COMMANDS: dict[str, frozenset[str]] = {
     "start": EVERYONE,
     "help": EVERYONE,
@@ -146,7 +146,7 @@ async def test_every_command_for_every_role(matrix: Matrix) -> None:
             replies = [m.text for m in user.messages[seen:]]
             refused = any(marker in text for text in replies for marker in REFUSED)
             if role in allowed and refused:
-                wrong.append(f"{role} × /{command}: refused but allowed by SPEC §4")
+                wrong.append(f"{role} × /{command}: refused but allowed by the command table")
             if role not in allowed and not refused:
                 wrong.append(f"{role} × /{command}: not refused; got {replies[-1:]}")
             after = await matrix.snapshot()

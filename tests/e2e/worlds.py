@@ -1,4 +1,4 @@
-"""A `World` with non-default settings (issue 6 tests): same city as the `world` fixture."""
+"""A `World` with non-default settings: same city as the `world` fixture."""
 
 from __future__ import annotations
 

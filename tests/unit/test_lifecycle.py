@@ -12,7 +12,7 @@ from bot.models import Role, State
 
 S, A, R = State, Action, Role
 
-# The contract, written out by hand (SPEC §5): (state, action) → (next state, who may).
+# The contract, written out by hand: (state, action) → (next state, who may).
 EXPECTED: dict[tuple[State, Action], tuple[State, set[Role]]] = {
     (S.SUBMITTED, A.ACCEPT): (S.ACCEPTED, {R.DEPUTY}),
     (S.SUBMITTED, A.DECLINE): (S.SUBMITTED, {R.DEPUTY}),

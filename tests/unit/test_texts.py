@@ -1,4 +1,4 @@
-"""The text catalog: every key in both languages, parameters escaped, labels per SPEC §4."""
+"""The text catalog: every key in both languages, parameters escaped, the labels the product names."""
 
 from __future__ import annotations
 
