@@ -5,13 +5,12 @@ ask, follow up, withdraw, rate, supervise — each one transaction with its even
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
-from bot import lifecycle, views
+from bot import lifecycle
 from bot.actor import Actor
-from bot.callbacks import encode
 from bot.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from bot.lifecycle import Action
-from bot.messages import Button, Outgoing
 from bot.models import (
     OPEN_STATES,
     Awaiting,
@@ -19,7 +18,6 @@ from bot.models import (
     Department,
     Event,
     Issue,
-    Lang,
     Person,
     Rating,
     Role,
@@ -30,7 +28,7 @@ from bot.models import (
 from bot.scheduling import remind_moment
 from bot.services.base import Service
 from bot.services.outbox import Notices, Render, admins, responders, station_staff_or_admins
-from bot.texts import t
+from bot.views import issues as issue_views
 from storage.repos import Repos
 
 MAX_TEXT = 2000
@@ -146,15 +144,9 @@ class Workflow(Service):
         )
         return await self._context(repos, ctx.issue.id)
 
-    # -- rendering helpers -------------------------------------------------------------
-    def _working(self, ctx: Context, head: str = "deputy.working") -> Render:
-        zone = self.settings.zone
-        return lambda lang: views.working_card(
-            lang, ctx.issue, ctx.station, ctx.category, ctx.resident, zone, head
-        )
-
+    # -- who is told -------------------------------------------------------------------
     async def _edit_new_notices(
-        self, repos: Repos, notices: Notices, ctx: Context, key: str, **params: object
+        self, repos: Repos, notices: Notices, ctx: Context, render: Render
     ) -> None:
         """Update the 'new issue' notices everyone at the station got."""
         people = await repos.people.of_station(ctx.station.id, "deputy")
@@ -166,19 +158,7 @@ class Workflow(Service):
             if person.id in seen:
                 continue
             seen.add(person.id)
-            await notices.edit(
-                person,
-                f"new:{ctx.issue.id}",
-                lambda lang: Outgoing(
-                    text=t(
-                        lang,
-                        key,
-                        number=ctx.issue.id,
-                        preview=views.preview(ctx.issue.description),
-                        **params,
-                    )
-                ),
-            )
+            await notices.edit(person, f"new:{ctx.issue.id}", render)
 
     async def _to_handlers(self, repos: Repos, ctx: Context) -> list[Person]:
         """Who handles the issue now: its owner, else whoever got it when it came in."""
@@ -197,13 +177,19 @@ class Workflow(Service):
             )
             notices = Notices(repos, now)
             await self._edit_new_notices(
-                repos, notices, ctx, "deputy.taken", name=actor.person.name
+                repos,
+                notices,
+                ctx,
+                partial(
+                    issue_views.taken_notice,
+                    number=ctx.issue.id,
+                    description=ctx.issue.description,
+                    name=actor.person.name,
+                ),
             )
             await notices.send(
                 ctx.resident,
-                lambda lang: Outgoing(
-                    text=t(lang, "resident.accepted", number=ctx.issue.id, name=actor.person.name)
-                ),
+                partial(issue_views.accepted_notice, number=ctx.issue.id, name=actor.person.name),
             )
             return ctx
 
@@ -223,7 +209,7 @@ class Workflow(Service):
             await notices.edit(
                 actor.person,
                 f"new:{issue_id}",
-                lambda lang: Outgoing(text=t(lang, "deputy.you_declined", number=issue_id)),
+                partial(issue_views.you_declined_notice, number=issue_id),
             )
             declined = await repos.issues.declined_by(issue_id)
             deputies = await repos.people.of_station(ctx.station.id, "deputy")
@@ -234,26 +220,18 @@ class Workflow(Service):
                     repos, ctx.station.id, self.settings.admin_telegram_ids
                 )
                 await notices.send_all(
-                    managers, lambda lang: self._assign_card(lang, ctx, deputies)
+                    managers,
+                    partial(
+                        issue_views.all_declined_card,
+                        issue=ctx.issue,
+                        station=ctx.station,
+                        category=ctx.category,
+                        resident=ctx.resident,
+                        zone=self.settings.zone,
+                        deputies=deputies,
+                    ),
                 )
             return ctx
-
-    def _assign_card(self, lang: Lang, ctx: Context, deputies: list[Person]) -> Outgoing:
-        body = views.issue_facts(
-            lang, ctx.issue, ctx.station, ctx.category, self.settings.zone, resident=ctx.resident
-        )
-        rows = [
-            (
-                Button(
-                    text=t(lang, "btn.assign_to", name=d.name),
-                    data=encode("iss", "asg", ctx.issue.id, d.id),
-                ),
-            )
-            for d in deputies
-            if d.reachable
-        ]
-        rows.append((views.button(lang, "btn.reject", encode("iss", "rej", ctx.issue.id)),))
-        return Outgoing(text=t(lang, "staff.all_declined", body=body), buttons=tuple(rows))
 
     async def assign(self, actor: Actor, issue_id: int, deputy_id: int) -> Context:
         """Staff hand a pending issue to one of the station's deputies."""
@@ -276,12 +254,20 @@ class Workflow(Service):
                 accepted_at=now,
             )
             notices = Notices(repos, now)
-            await notices.send(deputy, self._working(ctx, "deputy.assigned_you"))
+            await notices.send(
+                deputy,
+                partial(
+                    issue_views.assigned_card,
+                    issue=ctx.issue,
+                    station=ctx.station,
+                    category=ctx.category,
+                    resident=ctx.resident,
+                    zone=self.settings.zone,
+                ),
+            )
             await notices.send(
                 ctx.resident,
-                lambda lang: Outgoing(
-                    text=t(lang, "resident.accepted", number=ctx.issue.id, name=deputy.name)
-                ),
+                partial(issue_views.accepted_notice, number=ctx.issue.id, name=deputy.name),
             )
             return ctx
 
@@ -313,14 +299,7 @@ class Workflow(Service):
             )
             await Notices(repos, now).send(
                 ctx.resident,
-                lambda lang: Outgoing(
-                    text=t(
-                        lang,
-                        "resident.transferred",
-                        number=ctx.issue.id,
-                        department=department.name(lang),
-                    )
-                ),
+                partial(issue_views.transferred_notice, number=ctx.issue.id, department=department),
             )
             return ctx
 
@@ -354,15 +333,11 @@ class Workflow(Service):
             )
             await Notices(repos, now).send(
                 ctx.resident,
-                lambda lang: Outgoing(
-                    text=t(
-                        lang,
-                        "resident.replied",
-                        number=ctx.issue.id,
-                        name=actor.person.name,
-                        text=text,
-                    ),
-                    buttons=views.rating_buttons(lang, ctx.issue.id),
+                partial(
+                    issue_views.replied_notice,
+                    number=ctx.issue.id,
+                    name=actor.person.name,
+                    text=text,
                 ),
                 ref=f"rate:{ctx.issue.id}",
             )
@@ -390,27 +365,18 @@ class Workflow(Service):
             notices = Notices(repos, now)
             await notices.send(
                 ctx.resident,
-                lambda lang: Outgoing(
-                    text=t(lang, "resident.rejected", number=ctx.issue.id, reason=reason)
-                ),
+                partial(issue_views.rejected_notice, number=ctx.issue.id, reason=reason),
+            )
+            rejected_by = partial(
+                issue_views.rejected_by_notice,
+                number=ctx.issue.id,
+                description=ctx.issue.description,
+                name=actor.person.name,
             )
             if was is State.SUBMITTED:
-                await self._edit_new_notices(
-                    repos, notices, ctx, "deputy.rejected_by", name=actor.person.name
-                )
+                await self._edit_new_notices(repos, notices, ctx, rejected_by)
             elif ctx.owner is not None and ctx.owner.id != actor.id:
-                await notices.send(
-                    ctx.owner,
-                    lambda lang: Outgoing(
-                        text=t(
-                            lang,
-                            "deputy.rejected_by",
-                            number=ctx.issue.id,
-                            preview=views.preview(ctx.issue.description),
-                            name=actor.person.name,
-                        )
-                    ),
-                )
+                await notices.send(ctx.owner, rejected_by)
             return ctx
 
     async def ask(
@@ -429,17 +395,11 @@ class Workflow(Service):
                 )
             await Notices(repos, now).send(
                 ctx.resident,
-                lambda lang: Outgoing(
-                    text=t(
-                        lang,
-                        "resident.question",
-                        number=ctx.issue.id,
-                        name=actor.person.name,
-                        text=question,
-                    ),
-                    buttons=(
-                        (views.button(lang, "btn.answer", encode("iss", "ans", ctx.issue.id)),),
-                    ),
+                partial(
+                    issue_views.question_notice,
+                    number=ctx.issue.id,
+                    name=actor.person.name,
+                    question=question,
                 ),
             )
             return ctx
@@ -459,15 +419,12 @@ class Workflow(Service):
             ctx = await self._move(repos, actor, ctx, Action.FOLLOW_UP, kind, text)
             await Notices(repos, self._now()).send_all(
                 await self._to_handlers(repos, ctx),
-                lambda lang: Outgoing(
-                    text=t(
-                        lang,
-                        "deputy.resident_says",
-                        number=ctx.issue.id,
-                        name=ctx.resident.name,
-                        text=text,
-                    ),
-                    buttons=views.working_buttons(lang, ctx.issue.id) if ctx.owner else (),
+                partial(
+                    issue_views.resident_says_notice,
+                    number=ctx.issue.id,
+                    name=ctx.resident.name,
+                    text=text,
+                    owned=ctx.owner is not None,
                 ),
             )
             return ctx
@@ -489,9 +446,7 @@ class Workflow(Service):
             )
             await Notices(repos, now).send_all(
                 people,
-                lambda lang: Outgoing(
-                    text=t(lang, "deputy.unsatisfied_reason", number=issue_id, text=reason)
-                ),
+                partial(issue_views.unsatisfied_reason_notice, number=issue_id, reason=reason),
             )
             return ctx
 
@@ -503,20 +458,13 @@ class Workflow(Service):
             now = self._now()
             ctx = await self._move(repos, actor, ctx, Action.WITHDRAW, "withdrawn", closed_at=now)
             notices = Notices(repos, now)
+            withdrawn = partial(
+                issue_views.withdrawn_notice, number=issue_id, description=ctx.issue.description
+            )
             if was is State.SUBMITTED:
-                await self._edit_new_notices(repos, notices, ctx, "deputy.withdrawn")
+                await self._edit_new_notices(repos, notices, ctx, withdrawn)
             elif ctx.owner is not None:
-                await notices.send(
-                    ctx.owner,
-                    lambda lang: Outgoing(
-                        text=t(
-                            lang,
-                            "deputy.withdrawn",
-                            number=issue_id,
-                            preview=views.preview(ctx.issue.description),
-                        )
-                    ),
-                )
+                await notices.send(ctx.owner, withdrawn)
             return ctx
 
     async def rate(self, actor: Actor, issue_id: int, rating: Rating) -> Context:
@@ -540,14 +488,7 @@ class Workflow(Service):
                 if ctx.owner is not None:
                     await notices.send(
                         ctx.owner,
-                        lambda lang: Outgoing(
-                            text=t(
-                                lang,
-                                "deputy.rated",
-                                number=issue_id,
-                                rating=t(lang, f"rating.{rating.value}"),
-                            )
-                        ),
+                        partial(issue_views.rated_notice, number=issue_id, rating=rating),
                     )
                 return ctx
             reopens = ctx.issue.reopen_count + 1
@@ -565,7 +506,17 @@ class Workflow(Service):
                 replied_at=None,
             )
             if ctx.owner is not None:
-                await notices.send(ctx.owner, self._working(ctx, "deputy.reopened"))
+                await notices.send(
+                    ctx.owner,
+                    partial(
+                        issue_views.reopened_card,
+                        issue=ctx.issue,
+                        station=ctx.station,
+                        category=ctx.category,
+                        resident=ctx.resident,
+                        zone=self.settings.zone,
+                    ),
+                )
             managers = await station_staff_or_admins(
                 repos, ctx.station.id, self.settings.admin_telegram_ids
             )
@@ -574,18 +525,12 @@ class Workflow(Service):
             owner_name = ctx.owner.name if ctx.owner else "—"
             await notices.send_all(
                 managers,
-                lambda lang: Outgoing(
-                    text=t(
-                        lang,
-                        "staff.reopened",
-                        number=issue_id,
-                        times=reopens,
-                        name=owner_name,
-                        preview=views.preview(ctx.issue.description),
-                    ),
-                    buttons=(
-                        (views.button(lang, "btn.supervise", encode("iss", "sup", issue_id)),),
-                    ),
+                partial(
+                    issue_views.reopened_alert,
+                    number=issue_id,
+                    times=reopens,
+                    name=owner_name,
+                    description=ctx.issue.description,
                 ),
             )
             return ctx
@@ -598,17 +543,12 @@ class Workflow(Service):
             ctx = await self._move(repos, actor, ctx, Action.SUPERVISE, "supervised", supervised=1)
             await Notices(repos, self._now()).send_all(
                 await self._to_handlers(repos, ctx),
-                lambda lang: Outgoing(
-                    text=t(
-                        lang,
-                        "deputy.supervised",
-                        number=issue_id,
-                        name=actor.person.name,
-                        preview=views.preview(ctx.issue.description),
-                    ),
-                    buttons=views.working_buttons(lang, issue_id)
-                    if ctx.owner
-                    else views.pending_buttons(lang, issue_id),
+                partial(
+                    issue_views.supervised_notice,
+                    number=issue_id,
+                    name=actor.person.name,
+                    description=ctx.issue.description,
+                    owned=ctx.owner is not None,
                 ),
             )
             return ctx
@@ -662,7 +602,6 @@ class Workflow(Service):
                 closed_at=now,
             )
             await Notices(repos, now).send(
-                ctx.resident,
-                lambda lang: Outgoing(text=t(lang, "sched.auto_closed", number=issue_id)),
+                ctx.resident, partial(issue_views.auto_closed_notice, number=issue_id)
             )
             return ctx

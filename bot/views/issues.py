@@ -1,0 +1,184 @@
+"""What people are told as an issue moves after submission (accept, assign, transfer, reply,
+reject, ask, follow up, withdraw, rate, supervise, auto-close), grouped by audience."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.callbacks import encode
+from bot.messages import Button, Outgoing
+from bot.models import Category, Department, Issue, Lang, Person, Rating, Station
+from bot.texts import t
+from bot.views import (
+    button,
+    issue_facts,
+    pending_buttons,
+    preview,
+    rating_buttons,
+    working_buttons,
+    working_card,
+)
+
+# -- residents -------------------------------------------------------------------------
+
+
+def accepted_notice(lang: Lang, number: int, name: str) -> Outgoing:
+    """The resident, when a deputy accepts their issue or staff assign it to one."""
+    return Outgoing(text=t(lang, "resident.accepted", number=number, name=name))
+
+
+def transferred_notice(lang: Lang, number: int, department: Department) -> Outgoing:
+    """The resident, when the deputy transfers their issue (转办) to a department."""
+    return Outgoing(
+        text=t(lang, "resident.transferred", number=number, department=department.name(lang))
+    )
+
+
+def replied_notice(lang: Lang, number: int, name: str, text: str) -> Outgoing:
+    """The resident, when the deputy replies (答复): the answer and the rating buttons."""
+    return Outgoing(
+        text=t(lang, "resident.replied", number=number, name=name, text=text),
+        buttons=rating_buttons(lang, number),
+    )
+
+
+def rejected_notice(lang: Lang, number: int, reason: str) -> Outgoing:
+    """The resident, when their issue is marked out of scope (不予受理), with the reason."""
+    return Outgoing(text=t(lang, "resident.rejected", number=number, reason=reason))
+
+
+def question_notice(lang: Lang, number: int, name: str, question: str) -> Outgoing:
+    """The resident, when the deputy asks them a question (询问群众), with a 回复 button."""
+    return Outgoing(
+        text=t(lang, "resident.question", number=number, name=name, text=question),
+        buttons=((button(lang, "btn.answer", encode("iss", "ans", number)),),),
+    )
+
+
+def auto_closed_notice(lang: Lang, number: int) -> Outgoing:
+    """The resident, when their replied issue is closed unrated after the rating window."""
+    return Outgoing(text=t(lang, "sched.auto_closed", number=number))
+
+
+# -- deputies --------------------------------------------------------------------------
+
+
+def taken_notice(lang: Lang, number: int, description: str, name: str) -> Outgoing:
+    """The station's deputies and staff (their 'new issue' notice edited) once one accepts it."""
+    return Outgoing(
+        text=t(lang, "deputy.taken", number=number, preview=preview(description), name=name)
+    )
+
+
+def you_declined_notice(lang: Lang, number: int) -> Outgoing:
+    """The deputy who declined (退回) a new issue: their 'new issue' notice, edited."""
+    return Outgoing(text=t(lang, "deputy.you_declined", number=number))
+
+
+def rejected_by_notice(lang: Lang, number: int, description: str, name: str) -> Outgoing:
+    """The station's deputies and staff (new issue) or its owner, when someone else rejects it."""
+    return Outgoing(
+        text=t(lang, "deputy.rejected_by", number=number, preview=preview(description), name=name)
+    )
+
+
+def withdrawn_notice(lang: Lang, number: int, description: str) -> Outgoing:
+    """The station's deputies and staff (new issue) or its owner, when the resident withdraws."""
+    return Outgoing(text=t(lang, "deputy.withdrawn", number=number, preview=preview(description)))
+
+
+def assigned_card(
+    lang: Lang,
+    issue: Issue,
+    station: Station,
+    category: Category,
+    resident: Person,
+    zone: ZoneInfo,
+) -> Outgoing:
+    """The deputy staff assigned the issue to: its card with the working buttons."""
+    return working_card(lang, issue, station, category, resident, zone, "deputy.assigned_you")
+
+
+def reopened_card(
+    lang: Lang,
+    issue: Issue,
+    station: Station,
+    category: Category,
+    resident: Person,
+    zone: ZoneInfo,
+) -> Outgoing:
+    """The owning deputy, when the resident is not satisfied and the issue reopens (督办)."""
+    return working_card(lang, issue, station, category, resident, zone, "deputy.reopened")
+
+
+def resident_says_notice(lang: Lang, number: int, name: str, text: str, owned: bool) -> Outgoing:
+    """Whoever handles the issue, when the resident follows up or answers a question."""
+    return Outgoing(
+        text=t(lang, "deputy.resident_says", number=number, name=name, text=text),
+        buttons=working_buttons(lang, number) if owned else (),
+    )
+
+
+def unsatisfied_reason_notice(lang: Lang, number: int, reason: str) -> Outgoing:
+    """The handlers and the station's staff, when the resident says why they are unsatisfied."""
+    return Outgoing(text=t(lang, "deputy.unsatisfied_reason", number=number, text=reason))
+
+
+def rated_notice(lang: Lang, number: int, rating: Rating) -> Outgoing:
+    """The owning deputy, when the resident rates the reply 满意 or 基本满意 (issue closed)."""
+    return Outgoing(
+        text=t(lang, "deputy.rated", number=number, rating=t(lang, f"rating.{rating.value}"))
+    )
+
+
+def supervised_notice(
+    lang: Lang, number: int, name: str, description: str, owned: bool
+) -> Outgoing:
+    """Whoever handles the issue, when staff supervise it (督办), with the matching buttons."""
+    return Outgoing(
+        text=t(lang, "deputy.supervised", number=number, name=name, preview=preview(description)),
+        buttons=working_buttons(lang, number) if owned else pending_buttons(lang, number),
+    )
+
+
+# -- staff -----------------------------------------------------------------------------
+
+
+def all_declined_card(
+    lang: Lang,
+    issue: Issue,
+    station: Station,
+    category: Category,
+    resident: Person,
+    zone: ZoneInfo,
+    deputies: list[Person],
+) -> Outgoing:
+    """The station's staff, when every deputy declined: assign to a reachable deputy or reject."""
+    body = issue_facts(lang, issue, station, category, zone, resident=resident)
+    rows = [
+        (
+            Button(
+                text=t(lang, "btn.assign_to", name=d.name),
+                data=encode("iss", "asg", issue.id, d.id),
+            ),
+        )
+        for d in deputies
+        if d.reachable
+    ]
+    rows.append((button(lang, "btn.reject", encode("iss", "rej", issue.id)),))
+    return Outgoing(text=t(lang, "staff.all_declined", body=body), buttons=tuple(rows))
+
+
+def reopened_alert(lang: Lang, number: int, times: int, name: str, description: str) -> Outgoing:
+    """The station's staff (and admins from the second time), when an issue is reopened."""
+    return Outgoing(
+        text=t(
+            lang,
+            "staff.reopened",
+            number=number,
+            times=times,
+            name=name,
+            preview=preview(description),
+        ),
+        buttons=((button(lang, "btn.supervise", encode("iss", "sup", number)),),),
+    )
