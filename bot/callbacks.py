@@ -50,6 +50,8 @@ class CallbackData(BaseModel):
         class ReportPress(CallbackData, prefix="rep"):
             verb: str
             draft: int
+
+    Trailing fields that default to None are left out when None (``iss:acc:12``).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -61,7 +63,10 @@ class CallbackData(BaseModel):
             cls.prefix = prefix
 
     def pack(self) -> str:
-        parts = [self.prefix, *(str(getattr(self, name)) for name in type(self).model_fields)]
+        values = [getattr(self, name) for name in type(self).model_fields]
+        while values and values[-1] is None:  # optional trailing fields are left out
+            values.pop()
+        parts = [self.prefix, *(str(v) for v in values)]
         data = ":".join(parts)
         if len(data.encode()) > MAX_BYTES or any(":" in p for p in parts[1:]):
             raise ValueError(f"bad callback data: {data}")
@@ -73,10 +78,11 @@ class CallbackData(BaseModel):
             return None
         parts = data.split(":")
         names = list(cls.model_fields)
-        if parts[0] != cls.prefix or len(parts) != len(names) + 1:
+        required = sum(1 for f in cls.model_fields.values() if f.is_required())
+        if parts[0] != cls.prefix or not required <= len(parts) - 1 <= len(names):
             return None
         try:
-            found = cls.model_validate(dict(zip(names, parts[1:], strict=True)))
+            found = cls.model_validate(dict(zip(names, parts[1:], strict=False)))
         except ValidationError:
             return None
         if any(isinstance(v, int) and not 0 <= v <= 2**53 for v in found.__dict__.values()):
@@ -84,9 +90,21 @@ class CallbackData(BaseModel):
         return found
 
     @classmethod
-    def pattern(cls) -> str:
-        """A regular expression matching this kind's data (for the adapters' routing)."""
-        return rf"^{re.escape(cls.prefix)}:"
+    def pattern(cls, verb: str | None = None) -> str:
+        """A regular expression matching this kind's data (for the adapters' routing), or
+        only its presses with the first field `verb`."""
+        if verb is None:
+            return rf"^{re.escape(cls.prefix)}:"
+        return rf"^{re.escape(cls.prefix)}:{re.escape(verb)}:"
+
+
+class IssuePress(CallbackData, prefix="iss"):
+    """A button on an issue (``iss:acc:12``): the verb, the issue and, for some verbs, one
+    more number: the rating (rate), the unit (dep) or the deputy (asg)."""
+
+    verb: str
+    issue: int
+    arg: int | None = None
 
 
 class ReportPress(CallbackData, prefix="rep"):

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import PromptPress, ReportPress
+from bot.callbacks import IssuePress, PromptPress, ReportPress
 from bot.services import Services
 from handlers.admin import Admin
 from handlers.broadcast import Broadcasts
@@ -81,25 +81,31 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         CommandHandler("my", resident.my, filters=PRIVATE),
         MessageHandler(menu("menu.my"), resident.my),
         CallbackQueryHandler(resident.my_more, pattern=r"^my:page:\d+$"),
-        CallbackQueryHandler(resident.pressed(resident.view), pattern=r"^iss:view:"),
-        CallbackQueryHandler(resident.pressed(resident.follow_up), pattern=r"^iss:fu:"),
-        CallbackQueryHandler(resident.pressed(resident.answer), pattern=r"^iss:ans:"),
-        CallbackQueryHandler(resident.pressed(resident.withdraw), pattern=r"^iss:wd:"),
-        CallbackQueryHandler(resident.pressed(resident.rate, 2), pattern=r"^iss:rate:"),
+        CallbackQueryHandler(resident.pressed(resident.view), pattern=IssuePress.pattern("view")),
+        CallbackQueryHandler(
+            resident.pressed(resident.follow_up), pattern=IssuePress.pattern("fu")
+        ),
+        CallbackQueryHandler(resident.pressed(resident.answer), pattern=IssuePress.pattern("ans")),
+        CallbackQueryHandler(resident.pressed(resident.withdraw), pattern=IssuePress.pattern("wd")),
+        CallbackQueryHandler(
+            resident.pressed(resident.rate, 2), pattern=IssuePress.pattern("rate")
+        ),
         # a contact outside a report binds a seeded deputy/staff member by phone
         MessageHandler(PRIVATE & filters.CONTACT, admin.contact),
         # deputies
         CommandHandler("tasks", deputy.tasks, filters=PRIVATE),
-        CallbackQueryHandler(deputy.pressed(deputy.accept), pattern=r"^iss:acc:"),
-        CallbackQueryHandler(deputy.pressed(deputy.decline), pattern=r"^iss:dec:"),
-        CallbackQueryHandler(deputy.pressed(deputy.reject), pattern=r"^iss:rej:"),
-        CallbackQueryHandler(deputy.pressed(deputy.reply), pattern=r"^iss:rep:"),
-        CallbackQueryHandler(deputy.pressed(deputy.transfer), pattern=r"^iss:tra:"),
-        CallbackQueryHandler(deputy.pressed(deputy.department, 2), pattern=r"^iss:dep:"),
-        CallbackQueryHandler(deputy.pressed(deputy.ask), pattern=r"^iss:ask:"),
+        CallbackQueryHandler(deputy.pressed(deputy.accept), pattern=IssuePress.pattern("acc")),
+        CallbackQueryHandler(deputy.pressed(deputy.decline), pattern=IssuePress.pattern("dec")),
+        CallbackQueryHandler(deputy.pressed(deputy.reject), pattern=IssuePress.pattern("rej")),
+        CallbackQueryHandler(deputy.pressed(deputy.reply), pattern=IssuePress.pattern("rep")),
+        CallbackQueryHandler(deputy.pressed(deputy.transfer), pattern=IssuePress.pattern("tra")),
+        CallbackQueryHandler(
+            deputy.pressed(deputy.department, 2), pattern=IssuePress.pattern("dep")
+        ),
+        CallbackQueryHandler(deputy.pressed(deputy.ask), pattern=IssuePress.pattern("ask")),
         # staff and admins
-        CallbackQueryHandler(staff.pressed(staff.assign, 2), pattern=r"^iss:asg:"),
-        CallbackQueryHandler(staff.pressed(staff.supervise), pattern=r"^iss:sup:"),
+        CallbackQueryHandler(staff.pressed(staff.assign, 2), pattern=IssuePress.pattern("asg")),
+        CallbackQueryHandler(staff.pressed(staff.supervise), pattern=IssuePress.pattern("sup")),
         # staff and admin tools
         CommandHandler("broadcast", broadcasts.command, filters=PRIVATE),
         CallbackQueryHandler(broadcasts.district, pattern=r"^bc:dist:"),

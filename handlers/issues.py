@@ -9,9 +9,10 @@ from telegram import Update
 
 from bot import views
 from bot.actor import Actor
+from bot.callbacks import IssuePress
 from bot.errors import DomainError
 from bot.services.workflow import Context as IssueContext
-from handlers.common import Context, Glue, callback_args
+from handlers.common import Context, Glue
 
 Action = Callable[[Update, Actor, int, tuple[int, ...]], Awaitable[None]]
 
@@ -27,8 +28,11 @@ class IssueGlue(Glue):
             assert query is not None
             actor = await self.actor(update, context)
             try:
-                args = callback_args(query, arity)
-                await action(update, actor, args[0], args[1:])
+                press = IssuePress.unpack(query.data)
+                if press is None or (press.arg is not None) != (arity == 2):
+                    raise DomainError("malformed callback data", key="error.stale_button")
+                extra = () if press.arg is None else (press.arg,)
+                await action(update, actor, press.issue, extra)
             except DomainError as exc:
                 await self.refuse(update, actor.lang, exc)
 

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot import views
 from bot.actor import Actor
-from bot.callbacks import decode, encode
+from bot.callbacks import IssuePress, decode, encode
 from bot.errors import DomainError
 from bot.messages import Button, Outgoing
 from bot.models import OPEN_STATES, Awaiting, Rating, Role
@@ -46,7 +46,7 @@ class Resident(IssueGlue):
             (
                 Button(
                     text=views.resident_issue_line(lang, ctx.issue, ctx.category),
-                    data=encode("iss", "view", ctx.issue.id),
+                    data=IssuePress(verb="view", issue=ctx.issue.id).pack(),
                 ),
             )
             for ctx in items
@@ -67,8 +67,12 @@ class Resident(IssueGlue):
         if Role.RESIDENT in actor.roles_for(ctx.issue) and ctx.issue.state in OPEN_STATES:
             rows = (
                 (
-                    views.button(lang, "btn.follow_up", encode("iss", "fu", issue_id)),
-                    views.button(lang, "btn.withdraw", encode("iss", "wd", issue_id)),
+                    views.button(
+                        lang, "btn.follow_up", IssuePress(verb="fu", issue=issue_id).pack()
+                    ),
+                    views.button(
+                        lang, "btn.withdraw", IssuePress(verb="wd", issue=issue_id).pack()
+                    ),
                 ),
             )
         await ack(update.callback_query)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.actor import Actor
-from bot.callbacks import decode, encode
+from bot.callbacks import IssuePress, decode, encode
 from bot.errors import DomainError, NotAllowed
 from bot.messages import Button, Outgoing
 from bot.services.deadlines import OVERDUE_PAGE, overdue_lines
@@ -49,7 +49,7 @@ class Scheduling(Glue):
         buttons = [
             Button(
                 text=plain(lang, "btn.supervise_number", number=o.issue.id),
-                data=encode("iss", "sup", o.issue.id),
+                data=IssuePress(verb="sup", issue=o.issue.id).pack(),
             )
             for o in items
         ]

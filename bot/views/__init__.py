@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.callbacks import encode
+from bot.callbacks import IssuePress
 from bot.messages import Button, Outgoing
 from bot.models import Category, Department, Event, Issue, Lang, Person, Rating, State, Station
 from bot.texts import Markup, plain, t
@@ -72,9 +72,9 @@ def issue_facts(
 def pending_buttons(lang: Lang, issue_id: int) -> tuple[tuple[Button, ...], ...]:
     return (
         (
-            button(lang, "btn.accept", encode("iss", "acc", issue_id)),
-            button(lang, "btn.decline", encode("iss", "dec", issue_id)),
-            button(lang, "btn.reject", encode("iss", "rej", issue_id)),
+            button(lang, "btn.accept", IssuePress(verb="acc", issue=issue_id).pack()),
+            button(lang, "btn.decline", IssuePress(verb="dec", issue=issue_id).pack()),
+            button(lang, "btn.reject", IssuePress(verb="rej", issue=issue_id).pack()),
         ),
     )
 
@@ -82,12 +82,12 @@ def pending_buttons(lang: Lang, issue_id: int) -> tuple[tuple[Button, ...], ...]
 def working_buttons(lang: Lang, issue_id: int) -> tuple[tuple[Button, ...], ...]:
     return (
         (
-            button(lang, "btn.reply", encode("iss", "rep", issue_id)),
-            button(lang, "btn.transfer", encode("iss", "tra", issue_id)),
+            button(lang, "btn.reply", IssuePress(verb="rep", issue=issue_id).pack()),
+            button(lang, "btn.transfer", IssuePress(verb="tra", issue=issue_id).pack()),
         ),
         (
-            button(lang, "btn.ask", encode("iss", "ask", issue_id)),
-            button(lang, "btn.reject", encode("iss", "rej", issue_id)),
+            button(lang, "btn.ask", IssuePress(verb="ask", issue=issue_id).pack()),
+            button(lang, "btn.reject", IssuePress(verb="rej", issue=issue_id).pack()),
         ),
     )
 
@@ -95,9 +95,9 @@ def working_buttons(lang: Lang, issue_id: int) -> tuple[tuple[Button, ...], ...]
 def rating_buttons(lang: Lang, issue_id: int) -> tuple[tuple[Button, ...], ...]:
     return (
         (
-            button(lang, "btn.satisfied", encode("iss", "rate", issue_id, 1)),
-            button(lang, "btn.mostly", encode("iss", "rate", issue_id, 2)),
-            button(lang, "btn.unsatisfied", encode("iss", "rate", issue_id, 3)),
+            button(lang, "btn.satisfied", IssuePress(verb="rate", issue=issue_id, arg=1).pack()),
+            button(lang, "btn.mostly", IssuePress(verb="rate", issue=issue_id, arg=2).pack()),
+            button(lang, "btn.unsatisfied", IssuePress(verb="rate", issue=issue_id, arg=3).pack()),
         ),
     )
 
@@ -136,7 +136,8 @@ def department_buttons(
     lang: Lang, issue_id: int, departments: list[Department]
 ) -> tuple[tuple[Button, ...], ...]:
     rows = [
-        (Button(text=d.name(lang), data=encode("iss", "dep", issue_id, d.id)),) for d in departments
+        (Button(text=d.name(lang), data=IssuePress(verb="dep", issue=issue_id, arg=d.id).pack()),)
+        for d in departments
     ]
     return tuple(rows)
 

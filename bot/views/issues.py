@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.callbacks import encode
+from bot.callbacks import IssuePress
 from bot.messages import Button, Outgoing
 from bot.models import Category, Department, Issue, Lang, Person, Rating, Station
 from bot.texts import t
@@ -51,7 +51,7 @@ def question_notice(lang: Lang, number: int, name: str, question: str) -> Outgoi
     """The resident, when the deputy asks them a question (询问群众), with a 回复 button."""
     return Outgoing(
         text=t(lang, "resident.question", number=number, name=name, text=question),
-        buttons=((button(lang, "btn.answer", encode("iss", "ans", number)),),),
+        buttons=((button(lang, "btn.answer", IssuePress(verb="ans", issue=number).pack()),),),
     )
 
 
@@ -159,13 +159,13 @@ def all_declined_card(
         (
             Button(
                 text=t(lang, "btn.assign_to", name=d.name),
-                data=encode("iss", "asg", issue.id, d.id),
+                data=IssuePress(verb="asg", issue=issue.id, arg=d.id).pack(),
             ),
         )
         for d in deputies
         if d.reachable
     ]
-    rows.append((button(lang, "btn.reject", encode("iss", "rej", issue.id)),))
+    rows.append((button(lang, "btn.reject", IssuePress(verb="rej", issue=issue.id).pack()),))
     return Outgoing(text=t(lang, "staff.all_declined", body=body), buttons=tuple(rows))
 
 
@@ -180,5 +180,5 @@ def reopened_alert(lang: Lang, number: int, times: int, name: str, description: 
             name=name,
             preview=preview(description),
         ),
-        buttons=((button(lang, "btn.supervise", encode("iss", "sup", number)),),),
+        buttons=((button(lang, "btn.supervise", IssuePress(verb="sup", issue=number).pack()),),),
     )
