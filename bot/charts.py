@@ -17,8 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
-from bot.models import Lang, State
-from bot.services.stats import Figures
+from bot.models import Figures, Lang, State
 from bot.texts import plain
 
 FONT_FILE = "NotoSansCJKsc-Regular.otf"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -242,3 +243,190 @@ class Pending(_Model):
     @property
     def active(self) -> bool:
         return self.kind is not Awaiting.IDLE
+
+
+class Identity(_Model):
+    """A person as read for every update: their (station, role) memberships and what the bot
+    waits for from them, in one statement."""
+
+    person: Person
+    memberships: list[tuple[int, str]]
+    awaiting: str | None
+    last_seq: int | None
+    seq_at: int | None
+    pending: Pending | None  # what the bot waits for, as read with the person
+
+
+class Invite(_Model):
+    """A one-time link that makes a seeded person a deputy or staff of a station."""
+
+    token: str
+    person_id: int
+    station_id: int
+    role: str
+    created_by: int | None = None
+    created_at: int
+    expires_at: int
+    used_at: int | None = None
+    used_by: int | None = None
+
+
+# -- broadcasts ------------------------------------------------------------------------------
+class Broadcast(_Model):
+    id: int
+    author_id: int
+    audience: str
+    station_id: int | None = None
+    district: str | None = None
+    body: str | None = None
+    photo: str | None = None
+    state: str
+    chat_id: int
+    control_id: int | None = None
+    created_at: int
+    started_at: int | None = None
+    finished_at: int | None = None
+
+
+class Recipient(_Model):
+    """One row of a broadcast's send queue."""
+
+    id: int
+    person_id: int
+    chat_id: int
+    lang: str
+    station_id: int | None = None
+    attempts: int
+
+
+class Tally(_Model):
+    """A broadcast's queue rows by status."""
+
+    total: int = 0
+    pending: int = 0
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+
+
+# -- the scheduler: patrols and reception days -----------------------------------------------
+class PatrolItem(_Model):
+    zh: str
+    en: str
+
+    def label(self, lang: Lang) -> str:
+        return self.en if lang is Lang.EN else self.zh
+
+
+class Patrol(Named):
+    """A 走街串巷 checklist template from the seed."""
+
+    id: int
+    key: str
+    station_id: int
+    schedule: str
+    category_id: int | None = None
+    items: tuple[PatrolItem, ...]
+    last_run_at: int | None = None
+
+
+class PatrolRun(_Model):
+    """One deputy's checklist of one patrol run."""
+
+    id: int
+    patrol_id: int
+    deputy_id: int
+    started_at: int
+    started_by: int | None = None
+    finished_at: int | None = None
+    reminded_at: int | None = None
+
+
+class PatrolMark(_Model):
+    item: int
+    mark: str  # 'ok' | 'problem'
+    issue_id: int | None = None
+
+
+class RunView(_Model):
+    """A patrol run with what is needed to show or act on it."""
+
+    run: PatrolRun
+    patrol: Patrol
+    station: Station
+    deputy: Person
+    marks: dict[int, PatrolMark]
+
+    @property
+    def checked(self) -> int:
+        return len(self.marks)
+
+    @property
+    def problems(self) -> list[PatrolMark]:
+        return [m for m in self.marks.values() if m.mark == "problem"]
+
+    def item(self, index: int, lang: Lang) -> str:
+        return self.patrol.items[index].label(lang)
+
+
+class Slot(_Model):
+    """A station's weekly reception slot."""
+
+    station_id: int
+    weekday: int  # 1 = Monday .. 7 = Sunday
+    start: str  # HH:MM
+    end: str
+
+
+class Overdue(_Model):
+    """One line of /overdue."""
+
+    issue: Issue
+    station: Station
+    owner: Person | None
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass
+class Figures:
+    """A period's figures for /stats, the CLI and the chart (built up by the stats service)."""
+
+    scope: str  # a station's name, several joined, or '' for the city
+    city: bool
+    since: int
+    until: int
+    total: int = 0
+    by_state: dict[str, int] = field(default_factory=dict)
+    by_category: list[tuple[str, str, int]] = field(default_factory=list)
+    accepted: int = 0
+    accepted_on_time: int = 0
+    replied: int = 0
+    replied_on_time: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    median_accept: float | None = None  # seconds
+    median_reply: float | None = None
+    overdue_now: int = 0
+    supporters: int = 0
+    supported_issues: int = 0
+    patrol_problems: int = 0
+    workload: list[tuple[str, int, int, int]] = field(default_factory=list)
+    not_started: list[tuple[str, str, str]] = field(default_factory=list)
+    weekly: list[tuple[str, dict[str, int]]] = field(default_factory=list)
+    by_district: list[tuple[str, int, int, int]] = field(default_factory=list)
+    by_station: list[tuple[str, int, int, int]] = field(default_factory=list)
+
+    @property
+    def response_rate(self) -> float | None:
+        return _rate(self.accepted_on_time, self.accepted)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _rate(self.replied_on_time, self.replied)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return _rate(self.satisfied, self.rated)

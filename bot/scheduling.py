@@ -1,4 +1,4 @@
-"""What the scheduler works with: patrol models and pure time arithmetic (no I/O).
+"""What the scheduler works with: pure time arithmetic and deadline rules (no I/O).
 
 Times are UTC unix seconds; local times (cron, quiet hours, reception slots) are in the
 configured zone.
@@ -10,63 +10,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped,unused-ignore]
-from pydantic import BaseModel, ConfigDict
 
 from bot.config import QuietHours
-from bot.models import Lang, Named
+from bot.models import OPEN_STATES, Issue, Slot, State
 
 DAY = 86400
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class PatrolItem(_Model):
-    zh: str
-    en: str
-
-    def label(self, lang: Lang) -> str:
-        return self.en if lang is Lang.EN else self.zh
-
-
-class Patrol(Named):
-    """A 走街串巷 checklist template from the seed."""
-
-    id: int
-    key: str
-    station_id: int
-    schedule: str
-    category_id: int | None = None
-    items: tuple[PatrolItem, ...]
-    last_run_at: int | None = None
-
-
-class PatrolRun(_Model):
-    """One deputy's checklist of one patrol run."""
-
-    id: int
-    patrol_id: int
-    deputy_id: int
-    started_at: int
-    started_by: int | None = None
-    finished_at: int | None = None
-    reminded_at: int | None = None
-
-
-class PatrolMark(_Model):
-    item: int
-    mark: str  # 'ok' | 'problem'
-    issue_id: int | None = None
-
-
-class Slot(_Model):
-    """A station's weekly reception slot."""
-
-    station_id: int
-    weekday: int  # 1 = Monday .. 7 = Sunday
-    start: str  # HH:MM
-    end: str
 
 
 def _hm(value: str) -> time:
@@ -136,6 +84,30 @@ REMIND_SHARE = 0.8  # the reminder comes at 80% of a deadline
 def remind_moment(start: int, due: int) -> int:
     """When the 80% reminder of a deadline that runs from `start` to `due` is due."""
     return start + int(REMIND_SHARE * max(0, due - start))
+
+
+def phase_of(issue: Issue) -> str:
+    """Which deadline an open issue runs against: 'accept' until a deputy takes it, then
+    'reply'."""
+    return "accept" if issue.state is State.SUBMITTED else "reply"
+
+
+def due_of(issue: Issue) -> int:
+    """The deadline an open issue runs against now."""
+    return issue.accept_due if issue.state is State.SUBMITTED else issue.reply_due
+
+
+def next_nudge(state: State, start: int, *, accept_due: int, reply_due: int) -> int | None:
+    """When the deadline sweep should next look at an issue (`issues.next_nudge_at`).
+
+    An issue in `state` whose current deadline started running at `start` is first nudged
+    at the 80% reminder of that deadline: the accept deadline while it waits for a deputy,
+    the reply deadline once accepted or transferred. A finished issue is nudged no more
+    (None). Call it whenever an issue is created or its deadline starts anew.
+    """
+    if state not in OPEN_STATES:
+        return None
+    return remind_moment(start, accept_due if state is State.SUBMITTED else reply_due)
 
 
 def cron_trigger(schedule: str, zone: ZoneInfo) -> CronTrigger:

@@ -8,9 +8,9 @@ from bot.actor import Actor
 from bot.callbacks import IssuePress, decode, encode
 from bot.errors import DomainError, NotAllowed
 from bot.messages import Button, Outgoing
-from bot.services.deadlines import OVERDUE_PAGE, overdue_lines
-from bot.services.patrols import item_choice
+from bot.services.deadlines import OVERDUE_PAGE
 from bot.texts import Markup, plain, t
+from bot.views.scheduler import item_choice, overdue_lines
 from handlers.common import Context, Glue, ack, drop_buttons
 from handlers.render import HTML
 

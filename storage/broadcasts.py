@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
+from bot.models import Broadcast, Recipient, Tally
 from storage._base import Repo
 
 _B = (
@@ -22,45 +21,6 @@ _RESIDENTS = (
     "AND NOT EXISTS (SELECT 1 FROM notice_mutes m "
     "                WHERE m.person_id = p.id AND m.station_id = p.station_id) "
 )
-
-
-class Broadcast(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    author_id: int
-    audience: str
-    station_id: int | None = None
-    district: str | None = None
-    body: str | None = None
-    photo: str | None = None
-    state: str
-    chat_id: int
-    control_id: int | None = None
-    created_at: int
-    started_at: int | None = None
-    finished_at: int | None = None
-
-
-class Recipient(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    person_id: int
-    chat_id: int
-    lang: str
-    station_id: int | None = None
-    attempts: int
-
-
-class Tally(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    total: int = 0
-    pending: int = 0
-    sent: int = 0
-    blocked: int = 0
-    failed: int = 0
 
 
 class BroadcastRepo(Repo):

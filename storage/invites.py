@@ -2,23 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
+from bot.models import Invite
 from storage._base import Repo
-
-
-class Invite(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    token: str
-    person_id: int
-    station_id: int
-    role: str
-    created_by: int | None = None
-    created_at: int
-    expires_at: int
-    used_at: int | None = None
-    used_by: int | None = None
 
 
 class InviteRepo(Repo):

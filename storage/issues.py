@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from bot.models import Event, Issue, State
-from bot.scheduling import remind_moment
 from storage._base import Repo
 
 _COLS = (
@@ -59,10 +58,11 @@ class IssueRepo(Repo):
         now: int,
         accept_due: int,
         reply_due: int,
+        next_nudge_at: int | None,
         state: State = State.SUBMITTED,
         owner_id: int | None = None,
     ) -> int:
-        first_nudge = remind_moment(now, accept_due if state is State.SUBMITTED else reply_due)
+        """A new issue; `next_nudge_at` is when the deadline sweep first looks at it."""
         return await self._exec(
             "INSERT INTO issues (station_id, category_id, resident_id, source, description, lat, "
             "lon, share_phone, state, owner_id, created_at, accepted_at, accept_due, reply_due, "
@@ -83,7 +83,7 @@ class IssueRepo(Repo):
                 accept_due,
                 reply_due,
                 now,
-                first_nudge,
+                next_nudge_at,
             ),
         )
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import NamedTuple
 
-from bot.models import Awaiting, Lang, Pending, Person, Step
+from bot.models import Awaiting, Identity, Lang, Pending, Person, Step
 from storage._base import Repo
 
 _COLS = (
@@ -16,15 +15,6 @@ _COLS = (
 
 def _person(row: object) -> Person:
     return Person.model_validate(dict(row))  # type: ignore[call-overload]
-
-
-class Identity(NamedTuple):
-    person: Person
-    memberships: list[tuple[int, str]]
-    awaiting: str | None
-    last_seq: int | None
-    seq_at: int | None
-    pending: Pending | None  # what the bot waits for, as read with the person
 
 
 class PeopleRepo(Repo):
@@ -82,12 +72,12 @@ class PeopleRepo(Repo):
             )
         pairs = [part.split(":", 1) for part in packed.split(",") if part]
         return Identity(
-            Person.model_validate(data),
-            [(int(s), r) for s, r in pairs],
-            None if awaiting in (None, "idle") else awaiting,
-            last_seq,
-            seq_at,
-            pending,
+            person=Person.model_validate(data),
+            memberships=[(int(s), r) for s, r in pairs],
+            awaiting=None if awaiting in (None, "idle") else awaiting,
+            last_seq=last_seq,
+            seq_at=seq_at,
+            pending=pending,
         )
 
     async def by_key(self, key: str) -> Person | None:
@@ -279,5 +269,5 @@ class PeopleRepo(Repo):
         return len(gone)
 
     async def set_phone(self, person_id: int, phone: str) -> None:
-        """The phone number a person shared from their own Telegram account (issue 6)."""
+        """The phone number a person shared from their own Telegram account."""
         await self._exec("UPDATE people SET phone = ? WHERE id = ?", (phone, person_id))

@@ -16,6 +16,7 @@ from storage.outbox import OutboxRepo
 from storage.pending import PendingRepo
 from storage.people import PeopleRepo
 from storage.reference import ReferenceCache
+from storage.scheduler import SchedulerRepo
 from storage.stations import StationRepo
 from storage.stats import StatsRepo
 
@@ -35,6 +36,7 @@ class Repos:
     broadcasts: BroadcastRepo
     invites: InviteRepo
     stats: StatsRepo
+    scheduler: SchedulerRepo
 
     _MAKERS: ClassVar[dict[str, Callable[[Repos], Repo]]] = {
         "people": lambda r: PeopleRepo(r.conn),
@@ -46,6 +48,7 @@ class Repos:
         "broadcasts": lambda r: BroadcastRepo(r.conn),
         "invites": lambda r: InviteRepo(r.conn),
         "stats": lambda r: StatsRepo(r.conn),
+        "scheduler": lambda r: SchedulerRepo(r.conn),
     }
 
     def __init__(self, conn: aiosqlite.Connection, reference: ReferenceCache | None = None) -> None:

@@ -1,7 +1,6 @@
 """The scheduler's tables: nudges, due issues, patrols and their runs, reception days.
 
-Not part of `Repos` (to keep that shared file small): services use `SchedulerRepo(repos.conn)`
-inside the same transaction as everything else.
+Services reach it as `repos.scheduler`, inside the same transaction as everything else.
 """
 
 from __future__ import annotations
@@ -9,14 +8,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.models import Issue, Person
-from bot.scheduling import Patrol, PatrolMark, PatrolRun, Slot
+from bot.models import Issue, Patrol, PatrolMark, PatrolRun, Person, Slot
 from storage._base import Repo
 from storage.issues import _COLS as _ISSUE_COLS
 from storage.issues import _issue
 from storage.people import _COLS as _PEOPLE_COLS
 from storage.people import _person
-from storage.repos import Repos
 
 _PATROL = "id, key, station_id, name_zh, name_en, schedule, category_id, items, last_run_at"
 _RUN = "id, patrol_id, deputy_id, started_at, started_by, finished_at, reminded_at"
@@ -260,8 +257,3 @@ class SchedulerRepo(Repo):
             "AND start = ? AND audience = ?",
             (count, station_id, slot_date, start, audience),
         )
-
-
-def sched(repos: Repos) -> SchedulerRepo:
-    """The scheduler repository over the connection (and transaction) of `repos`."""
-    return SchedulerRepo(repos.conn)

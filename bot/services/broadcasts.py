@@ -21,16 +21,23 @@ import time
 from dataclasses import dataclass
 
 from bot.actor import Actor
-from bot.callbacks import encode
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import InvalidInput, NotAllowed, NotFound, WrongState
-from bot.messages import Button, Outgoing
-from bot.models import Awaiting, Lang, Station, Step, language_from_code
+from bot.messages import Outgoing
+from bot.models import (
+    Awaiting,
+    Broadcast,
+    Lang,
+    Recipient,
+    Station,
+    Step,
+    Tally,
+    language_from_code,
+)
 from bot.ports import Messenger, Rejected, RetryLater, Unreachable
 from bot.services.base import Service
-from bot.texts import Markup, escape, plain, t
-from storage.broadcasts import Broadcast, Recipient, Tally
+from bot.views import broadcasts as broadcast_views
 from storage.db import Database
 from storage.repos import Repos
 
@@ -42,8 +49,6 @@ COMPOSE_WINDOW = 3600  # a /broadcast waiting for its content expires after an h
 MAX_ATTEMPTS = 8  # transient failures per recipient before it counts as failed
 PROGRESS_EVERY = 2.0  # seconds between progress edits
 PER_CHAT_GAP = 1.0  # seconds between two messages to one chat
-
-RESIDENT_AUDIENCES = ("station", "district", "all")
 
 
 @dataclass(frozen=True)
@@ -62,28 +67,6 @@ class Preview:
 
 def _lang(value: str | None) -> Lang:
     return Lang(value) if value in ("zh", "en") else language_from_code(value)
-
-
-def notice(lang: Lang, broadcast: Broadcast, head: str, mute_station: int | None) -> Outgoing:
-    """The notice as one recipient sees it."""
-    header = {
-        "station": "bc.head_station",
-        "district": "bc.head_district",
-        "all": "bc.head_all",
-        "deputies": "bc.head_deputies",
-    }[broadcast.audience]
-    text = Markup(t(lang, header, name=head) + "\n\n" + escape(broadcast.body or ""))
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    if broadcast.audience in RESIDENT_AUDIENCES:
-        buttons = (
-            (
-                Button(
-                    text=plain(lang, "bc.btn_mute"),
-                    data=encode("bc", "mute", mute_station or 0),
-                ),
-            ),
-        )
-    return Outgoing(text=text, buttons=buttons)
 
 
 async def _head(repos: Repos, broadcast: Broadcast) -> str:
@@ -191,7 +174,11 @@ class BroadcastService(Service):
             assert broadcast is not None
             count = len(await recipients(repos, broadcast))
             head = await _head(repos, broadcast)
-        return Preview(broadcast, notice(actor.lang, broadcast, head, broadcast.station_id), count)
+        return Preview(
+            broadcast,
+            broadcast_views.notice(actor.lang, broadcast, head, broadcast.station_id),
+            count,
+        )
 
     async def set_control(self, broadcast_id: int, message_id: int) -> None:
         async with self.db.transaction() as repos:
@@ -380,7 +367,9 @@ class Broadcaster:
                     await self._progress(broadcast, author_lang)
 
     async def _send_one(self, broadcast: Broadcast, recipient: Recipient, head: str) -> None:
-        message = notice(_lang(recipient.lang), broadcast, head, recipient.station_id)
+        message = broadcast_views.notice(
+            _lang(recipient.lang), broadcast, head, recipient.station_id
+        )
         chat = recipient.chat_id
         try:
             self._last_to_chat[chat] = time.monotonic()
@@ -453,8 +442,7 @@ class Broadcaster:
     async def _progress(self, broadcast: Broadcast, lang: Lang) -> None:
         async with self.db.read() as repos:
             tally = await repos.broadcasts.tally(broadcast.id)
-        text = t(lang, "bc.progress", done=tally.total - tally.pending, total=tally.total)
-        await self._edit_control(broadcast, Outgoing(text=text))
+        await self._edit_control(broadcast, broadcast_views.progress(lang, tally))
 
     async def _finish(self, broadcast: Broadcast, lang: Lang) -> None:
         now = int(self.clock.now())
@@ -470,20 +458,12 @@ class Broadcaster:
             tally.failed,
             seconds,
         )
-        text = t(
-            lang,
-            "bc.report",
-            delivered=tally.sent,
-            blocked=tally.blocked,
-            failed=tally.failed,
-            total=tally.total,
-            seconds=seconds,
-        )
-        await self._edit_control(broadcast, Outgoing(text=text))
+        report = broadcast_views.report(lang, tally, seconds)
+        await self._edit_control(broadcast, report)
         # the edit keeps the control message right; a new message is what tells the author
         # that a broadcast of many minutes is over (Telegram does not notify about edits)
         try:
-            await self.messenger.send(broadcast.chat_id, Outgoing(text=text))
+            await self.messenger.send(broadcast.chat_id, report)
         except Exception as exc:
             log.info("broadcast %s: final report not delivered: %s", broadcast.id, exc)
 

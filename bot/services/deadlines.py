@@ -1,5 +1,5 @@
-"""The deadline sweep (SPEC §5): reminders at 80%, overdue notices with 督办, escalation to
-admins, auto-close of unrated answers — plus the scheduler's other periodic duties.
+"""The deadline sweep: reminders at 80%, overdue notices with 督办, escalation to admins,
+auto-close of unrated answers — plus the scheduler's other periodic duties.
 
 One periodic job calls `Sweeper.sweep()`; it finds what is due with indexed queries over the
 partial indexes of migration 0001 (not one timer per issue). Each nudge is recorded in the
@@ -10,27 +10,23 @@ is sent once across restarts and late sweeps.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, fields
-from zoneinfo import ZoneInfo
 
-from bot import views
 from bot.actor import Actor
-from bot.callbacks import encode
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import DomainError, NotAllowed
-from bot.messages import Button, Outgoing
-from bot.models import Category, Issue, Lang, Person, State, Station
-from bot.scheduling import DAY, quiet_until, remind_moment, span
-from bot.services.outbox import Notices, admins, station_staff_or_admins
+from bot.models import Category, Issue, Overdue, Person, Station
+from bot.scheduling import DAY, due_of, phase_of, quiet_until, remind_moment
+from bot.services.outbox import Notices, Render, admins, station_staff_or_admins
 from bot.services.patrols import PatrolService
 from bot.services.reception import ReceptionService
 from bot.services.workflow import Workflow
-from bot.texts import Markup, plain, t
+from bot.views import scheduler as scheduler_views
+
+# re-exported: handlers/scheduling.py imports it from here
 from storage.db import Database
 from storage.repos import Repos
-from storage.scheduler import sched
 
 log = logging.getLogger(__name__)
 
@@ -51,30 +47,6 @@ class SweepReport:
     @property
     def total(self) -> int:
         return sum(int(getattr(self, f.name)) for f in fields(self))
-
-
-@dataclass(frozen=True)
-class Overdue:
-    """One line of /overdue."""
-
-    issue: Issue
-    station: Station
-    owner: Person | None
-
-
-def late_text(lang: Lang, seconds: int) -> str:
-    days, hours, minutes = span(seconds)
-    if days:
-        return plain(lang, "sched.span_days", days=days, hours=hours)
-    return plain(lang, "sched.span_hours", hours=hours, minutes=minutes)
-
-
-def phase_of(issue: Issue) -> str:
-    return "accept" if issue.state is State.SUBMITTED else "reply"
-
-
-def due_of(issue: Issue) -> int:
-    return issue.accept_due if issue.state is State.SUBMITTED else issue.reply_due
 
 
 class Sweeper:
@@ -119,7 +91,7 @@ class Sweeper:
         async with self.db.read() as repos:
             categories = {c.id: c for c in await repos.stations.all_categories()}
             # only issues whose next nudge is due (issues.next_nudge_at, kept by every change)
-            for issue in await sched(repos).nudge_candidates(now):
+            for issue in await repos.scheduler.nudge_candidates(now):
                 kinds, next_at = await self._plan(repos, issue, categories, now, hold)
                 if kinds:
                     due.append((issue, kinds, next_at))
@@ -127,7 +99,7 @@ class Sweeper:
                     quiet.append((issue.id, next_at))
         if quiet:
             async with self.db.transaction() as repos:
-                await sched(repos).set_next_nudges(quiet)
+                await repos.scheduler.set_next_nudges(quiet)
         for issue, kinds, next_at in due:
             try:
                 await self._nudge(issue, kinds, now, hold, report, next_at)
@@ -152,8 +124,8 @@ class Sweeper:
         due = due_of(issue)
         start = issue.created_at
         if phase == "reply" and issue.reopen_count:
-            start = await sched(repos).reopened_at(issue.id) or start
-        done = await sched(repos).nudged(issue.id, cycle)
+            start = await repos.scheduler.reopened_at(issue.id) or start
+        done = await repos.scheduler.nudged(issue.id, cycle)
         escalate_at = due + category.escalate_after
         kinds: list[str] = []
         if now >= due:
@@ -202,12 +174,12 @@ class Sweeper:
                 report.overdue += 1
             if "escalate" in kinds and await nudger.escalate():
                 report.escalated += 1
-            await sched(repos).set_next_nudges([(issue.id, next_at)])
+            await repos.scheduler.set_next_nudges([(issue.id, next_at)])
 
     async def _auto_close(self) -> int:
         now = self._now()
         async with self.db.read() as repos:
-            ids = await sched(repos).replied_before(now - AUTO_CLOSE_AFTER)
+            ids = await repos.scheduler.replied_before(now - AUTO_CLOSE_AFTER)
         closed = 0
         for issue_id in ids:
             try:
@@ -232,7 +204,7 @@ class Sweeper:
             staff_at = sorted(s for s, role in memberships if role == "staff")
             if not is_admin and not staff_at:
                 raise NotAllowed("staff and admins only", key="overdue.not_allowed")
-            issues, total = await sched(repos).overdue(
+            issues, total = await repos.scheduler.overdue(
                 self._now(), None if is_admin else staff_at, limit, offset
             )
             stations = {s.id: s for s in await repos.stations.all()}
@@ -240,9 +212,10 @@ class Sweeper:
             by_id = {p.id: p for p in owners}
             found = [
                 Overdue(
-                    issue,
-                    stations.get(issue.station_id) or await _station(repos, issue.station_id),
-                    by_id.get(issue.owner_id) if issue.owner_id else None,
+                    issue=issue,
+                    station=stations.get(issue.station_id)
+                    or await _station(repos, issue.station_id),
+                    owner=by_id.get(issue.owner_id) if issue.owner_id else None,
                 )
                 for issue in issues
             ]
@@ -281,16 +254,16 @@ class _Nudger:
         self.notices = Notices(repos, now)
 
     async def _record(self, kind: str) -> bool:
-        return await sched(self.repos).add_nudge(
+        return await self.repos.scheduler.add_nudge(
             self.issue.id, f"{self.phase}_{kind}", self.cycle, self.now
         )
 
     async def _count(self, kind: str, count: int) -> None:
-        await sched(self.repos).set_nudge_recipients(
+        await self.repos.scheduler.set_nudge_recipients(
             self.issue.id, f"{self.phase}_{kind}", self.cycle, count
         )
 
-    async def _send(self, people: list[Person], render: Callable[[Lang], Outgoing]) -> int:
+    async def _send(self, people: list[Person], render: Render) -> int:
         return len(await self.notices.send_all(people, render, not_before=self.hold))
 
     async def _deputies(self) -> list[Person]:
@@ -303,22 +276,6 @@ class _Nudger:
         deputies = await self.repos.people.of_station(self.issue.station_id, "deputy")
         return [d for d in deputies if d.reachable and d.id not in declined]
 
-    def _buttons(self, lang: Lang) -> tuple[tuple[Button, ...], ...]:
-        if self.phase == "accept":
-            return views.pending_buttons(lang, self.issue.id)
-        return views.working_buttons(lang, self.issue.id)
-
-    def _facts(self, lang: Lang) -> dict[str, object]:
-        return {
-            "number": self.issue.id,
-            "category": self.category.name(lang),
-            "due": views.when(
-                self.issue.accept_due if self.phase == "accept" else self.issue.reply_due,
-                self.settings.zone,
-            ),
-            "preview": views.preview(self.issue.description),
-        }
-
     async def remind(self) -> bool:
         if not await self._record("remind"):
             return False
@@ -327,13 +284,11 @@ class _Nudger:
             people = await station_staff_or_admins(
                 self.repos, self.issue.station_id, self.settings.admin_telegram_ids
             )
-        due = due_of(self.issue)
-        key = f"sched.remind_{self.phase}"
+        left = due_of(self.issue) - self.now
         count = await self._send(
             people,
-            lambda lang: Outgoing(
-                text=t(lang, key, left=late_text(lang, due - self.now), **self._facts(lang)),
-                buttons=self._buttons(lang),
+            lambda lang: scheduler_views.remind_notice(
+                lang, self.issue, self.category, self.phase, self.settings.zone, left
             ),
         )
         await self._count("remind", count)
@@ -348,11 +303,10 @@ class _Nudger:
             self.repos, self.issue.station_id, self.settings.admin_telegram_ids
         )
         manager_ids = {m.id for m in managers}
-        key = f"sched.overdue_{self.phase}"
         count = await self._send(
             [d for d in deputies if d.id not in manager_ids],
-            lambda lang: Outgoing(
-                text=t(lang, key, **self._facts(lang)), buttons=self._buttons(lang)
+            lambda lang: scheduler_views.overdue_notice(
+                lang, self.issue, self.category, self.phase, self.settings.zone
             ),
         )
         count += await self._send(managers, await self._supervise_card("sched.staff_overdue"))
@@ -368,46 +322,19 @@ class _Nudger:
         await self._count("escalate", count)
         return True
 
-    async def _supervise_card(self, key: str) -> Callable[[Lang], Outgoing]:
+    async def _supervise_card(self, key: str) -> Render:
         station = await self.repos.stations.get(self.issue.station_id)
         owner = await self.repos.people.get(self.issue.owner_id) if self.issue.owner_id else None
         station_name = station.name if station else "—"
-        due = due_of(self.issue)
-        late = self.now - due
-        issue_id = self.issue.id
-
-        def render(lang: Lang) -> Outgoing:
-            facts = self._facts(lang)
-            facts.pop("category")
-            return Outgoing(
-                text=t(
-                    lang,
-                    key,
-                    station=station_name,
-                    phase=plain(lang, f"sched.phase_{self.phase}"),
-                    owner=owner.name if owner else plain(lang, "sched.nobody"),
-                    late=late_text(lang, late),
-                    **facts,
-                ),
-                buttons=((views.button(lang, "btn.supervise", encode("iss", "sup", issue_id)),),),
-            )
-
-        return render
-
-
-def overdue_lines(lang: Lang, items: list[Overdue], zone: ZoneInfo) -> Markup:
-    """The body of an /overdue page."""
-    lines = [
-        t(
+        late = self.now - due_of(self.issue)
+        return lambda lang: scheduler_views.supervise_card(
             lang,
-            "overdue.line",
-            number=o.issue.id,
-            station=o.station.name,
-            phase=plain(lang, f"sched.phase_{phase_of(o.issue)}"),
-            due=views.when(due_of(o.issue), zone),
-            owner=o.owner.name if o.owner else plain(lang, "sched.nobody"),
-            preview=views.preview(o.issue.description, 40),
+            key,
+            self.issue,
+            self.category,
+            self.phase,
+            self.settings.zone,
+            station_name=station_name,
+            owner=owner,
+            late=late,
         )
-        for o in items
-    ]
-    return Markup("\n\n".join(lines))

@@ -1,4 +1,4 @@
-"""走街串巷 patrols (SPEC §7): checklists on a cron schedule, one per reachable deputy.
+"""走街串巷 patrols: checklists on a cron schedule, one per reachable deputy.
 
 A run starts when the schedule fires (or staff start it with /patrol): every reachable deputy
 of the station gets their own checklist. Tapping an item offers 正常 / 有问题; 有问题 asks
@@ -11,99 +11,22 @@ passed while the bot was down runs once when it is back, however many times it w
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
-from bot import views
 from bot.actor import Actor
-from bot.callbacks import encode
 from bot.errors import DomainError, InvalidInput, NotAllowed, NotFound, WrongState
-from bot.messages import Button, Outgoing
-from bot.models import Awaiting, Category, Issue, Lang, Person, State, Station, Step
-from bot.scheduling import DAY, Patrol, PatrolMark, PatrolRun, next_cron, quiet_until
+from bot.models import Awaiting, Category, Issue, Lang, Patrol, Person, RunView, State, Step
+from bot.scheduling import DAY, next_cron, next_nudge, quiet_until
 from bot.services.base import Service
 from bot.services.outbox import Notices, Render, station_staff_or_admins
-from bot.texts import Markup, plain, t
+from bot.views import scheduler as scheduler_views
+
+# re-exported: handlers/scheduling.py imports it from here
 from storage.repos import Repos
-from storage.scheduler import sched
 
 log = logging.getLogger(__name__)
 
 REMIND_AFTER = DAY  # an unfinished checklist is reminded once after this
 MAX_NOTE = 2000
-
-
-@dataclass(frozen=True)
-class RunView:
-    """A run with what is needed to show or act on it."""
-
-    run: PatrolRun
-    patrol: Patrol
-    station: Station
-    deputy: Person
-    marks: dict[int, PatrolMark]
-
-    @property
-    def checked(self) -> int:
-        return len(self.marks)
-
-    @property
-    def problems(self) -> list[PatrolMark]:
-        return [m for m in self.marks.values() if m.mark == "problem"]
-
-    def item(self, index: int, lang: Lang) -> str:
-        return self.patrol.items[index].label(lang)
-
-
-def checklist(lang: Lang, view: RunView) -> Outgoing:
-    """The deputy's checklist: one button per item showing its mark, then 完成."""
-    patrol, run = view.patrol, view.run
-    if run.finished_at is not None:
-        lines = [_mark_label(lang, view, i) for i in range(len(patrol.items))]
-        return Outgoing(
-            text=t(
-                lang,
-                "patrol.finished_checklist",
-                name=patrol.name(lang),
-                station=view.station.name,
-                checked=view.checked,
-                total=len(patrol.items),
-                problems=len(view.problems),
-                lines="\n".join(lines),
-            )
-        )
-    rows: list[tuple[Button, ...]] = [
-        (Button(text=_mark_label(lang, view, i), data=encode("pat", "item", run.id, i)),)
-        for i in range(len(patrol.items))
-    ]
-    rows.append((views.button(lang, "btn.done", encode("pat", "done", run.id)),))
-    return Outgoing(
-        text=t(lang, "patrol.checklist", name=patrol.name(lang), station=view.station.name),
-        buttons=tuple(rows),
-    )
-
-
-def _mark_label(lang: Lang, view: RunView, index: int) -> str:
-    item = view.item(index, lang)
-    mark = view.marks.get(index)
-    if mark is None:
-        return plain(lang, "patrol.mark_none", item=item)
-    if mark.mark == "ok":
-        return plain(lang, "patrol.mark_ok", item=item)
-    return plain(lang, "patrol.mark_problem", item=item, number=mark.issue_id or "")
-
-
-def item_choice(lang: Lang, view: RunView, index: int) -> Outgoing:
-    """正常 / 有问题 for one item."""
-    run_id = view.run.id
-    return Outgoing(
-        text=t(lang, "patrol.item_choice", item=view.item(index, lang)),
-        buttons=(
-            (
-                views.button(lang, "btn.ok", encode("pat", "ok", run_id, index)),
-                views.button(lang, "btn.problem", encode("pat", "bad", run_id, index)),
-            ),
-        ),
-    )
 
 
 def _markable(view: RunView, item: int) -> None:
@@ -117,7 +40,7 @@ class PatrolService(Service):
     # -- schedule ----------------------------------------------------------------------
     async def active(self) -> list[Patrol]:
         async with self.db.read() as repos:
-            return await sched(repos).patrols()
+            return await repos.scheduler.patrols()
 
     async def run_due(self) -> int:
         """Start every patrol whose schedule fired since it last ran; returns how many ran.
@@ -129,13 +52,13 @@ class PatrolService(Service):
         for patrol in await self.active():
             if patrol.last_run_at is None:
                 async with self.db.transaction() as repos:
-                    await sched(repos).claim_patrol(patrol.id, None, now)
+                    await repos.scheduler.claim_patrol(patrol.id, None, now)
                 continue
             fire = next_cron(patrol.schedule, self.settings.zone, patrol.last_run_at)
             if fire is None or fire > now:
                 continue
             async with self.db.transaction() as repos:
-                if not await sched(repos).claim_patrol(patrol.id, patrol.last_run_at, now):
+                if not await repos.scheduler.claim_patrol(patrol.id, patrol.last_run_at, now):
                     continue  # another sweep took it
                 await self._start(repos, patrol, now, None)
             ran += 1
@@ -149,12 +72,12 @@ class PatrolService(Service):
         deputies = [
             d for d in await repos.people.of_station(patrol.station_id, "deputy") if d.reachable
         ]
-        s = sched(repos)
+        s = repos.scheduler
         for deputy in deputies:
             run_id = await s.create_run(patrol.id, deputy.id, now, by.id if by else None)
             run = await s.run(run_id)
             assert run is not None
-            view = RunView(run, patrol, station, deputy, {})
+            view = RunView(run=run, patrol=patrol, station=station, deputy=deputy, marks={})
             await notices.send(deputy, _checklist_render(view), ref=f"pat:{run_id}")
         if not deputies:
             managers = await station_staff_or_admins(
@@ -162,9 +85,7 @@ class PatrolService(Service):
             )
             await notices.send_all(
                 managers,
-                lambda lang: Outgoing(
-                    text=t(lang, "patrol.no_deputies", name=patrol.name(lang), station=station.name)
-                ),
+                lambda lang: scheduler_views.no_deputies(lang, patrol, station),
             )
         return len(deputies)
 
@@ -176,14 +97,14 @@ class PatrolService(Service):
             staff_at = {s for s, role in memberships if role == "staff"}
             if not staff_at:
                 raise NotAllowed("staff only", key="patrol.not_allowed")
-            return [p for p in await sched(repos).patrols() if p.station_id in staff_at]
+            return [p for p in await repos.scheduler.patrols() if p.station_id in staff_at]
 
     async def start_now(self, actor: Actor, patrol_id: int) -> tuple[Patrol, int]:
         """/patrol: staff start their station's patrol now; returns it and the deputy count."""
         now = self._now()
         async with self.db.transaction() as repos:
-            patrol = await sched(repos).patrol(patrol_id)
-            if patrol is None or patrol not in await sched(repos).patrols():
+            patrol = await repos.scheduler.patrol(patrol_id)
+            if patrol is None or patrol not in await repos.scheduler.patrols():
                 raise NotFound("no such patrol")
             if not await repos.people.has_role(actor.id, patrol.station_id, "staff"):
                 raise NotAllowed("not staff of this station", key="patrol.not_allowed")
@@ -192,7 +113,7 @@ class PatrolService(Service):
 
     # -- the deputy's checklist --------------------------------------------------------
     async def _view(self, repos: Repos, run_id: int) -> RunView:
-        s = sched(repos)
+        s = repos.scheduler
         run = await s.run(run_id)
         if run is None:
             raise NotFound("no such run")
@@ -200,7 +121,9 @@ class PatrolService(Service):
         station = await repos.stations.get(patrol.station_id) if patrol else None
         deputy = await repos.people.get(run.deputy_id)
         assert patrol is not None and station is not None and deputy is not None
-        return RunView(run, patrol, station, deputy, await s.marks(run_id))
+        return RunView(
+            run=run, patrol=patrol, station=station, deputy=deputy, marks=await s.marks(run_id)
+        )
 
     async def _own(self, repos: Repos, actor: Actor, run_id: int, item: int | None) -> RunView:
         """The actor's own unfinished run; they must still be a deputy of its station."""
@@ -227,15 +150,13 @@ class PatrolService(Service):
         async with self.db.transaction() as repos:
             view = await self._own(repos, actor, run_id, item)
             _markable(view, item)
-            await sched(repos).set_mark(run_id, item, "ok", None, now)
+            await repos.scheduler.set_mark(run_id, item, "ok", None, now)
             return await self._refresh(repos, actor, run_id, now)
 
     async def _refresh(self, repos: Repos, actor: Actor, run_id: int, now: int) -> RunView:
         """Re-render the deputy's checklist message in place."""
         view = await self._view(repos, run_id)
-        await Notices(repos, now).edit(
-            view.deputy, f"pat:{run_id}", lambda lang: checklist(lang, view)
-        )
+        await Notices(repos, now).edit(view.deputy, f"pat:{run_id}", _checklist_render(view))
         return view
 
     async def ask_problem(self, actor: Actor, run_id: int, item: int) -> RunView:
@@ -301,6 +222,7 @@ class PatrolService(Service):
         now: int,
     ) -> Issue:
         category = await self._category(repos, view.patrol)
+        reply_due = now + category.reply_within
         issue_id = await repos.issues.create(
             station_id=view.station.id,
             category_id=category.id,
@@ -312,7 +234,8 @@ class PatrolService(Service):
             share_phone=False,
             now=now,
             accept_due=now,
-            reply_due=now + category.reply_within,
+            reply_due=reply_due,
+            next_nudge_at=next_nudge(State.ACCEPTED, now, accept_due=now, reply_due=reply_due),
             state=State.ACCEPTED,
             owner_id=actor.id,
         )
@@ -321,14 +244,14 @@ class PatrolService(Service):
         await repos.issues.add_event(
             issue_id, now, actor.id, "patrol_found", None, State.ACCEPTED, view.patrol.name_zh
         )
-        await sched(repos).set_mark(view.run.id, item, "problem", issue_id, now)
+        await repos.scheduler.set_mark(view.run.id, item, "problem", issue_id, now)
         issue = await repos.issues.get(issue_id)
         assert issue is not None
         zone = self.settings.zone
         await Notices(repos, now).send(
             view.deputy,
-            lambda lang: views.working_card(
-                lang, issue, view.station, category, None, zone, "patrol.issue_card"
+            lambda lang: scheduler_views.patrol_issue_card(
+                lang, issue, view.station, category, zone
             ),
         )
         return issue
@@ -352,13 +275,15 @@ class PatrolService(Service):
         now = self._now()
         async with self.db.transaction() as repos:
             await self._own(repos, actor, run_id, None)
-            if not await sched(repos).finish_run(run_id, now):
+            if not await repos.scheduler.finish_run(run_id, now):
                 raise WrongState("finished", key="patrol.finished")
             view = await self._refresh(repos, actor, run_id, now)
             managers = await station_staff_or_admins(
                 repos, view.station.id, self.settings.admin_telegram_ids
             )
-            await Notices(repos, now).send_all(managers, lambda lang: summary(lang, view))
+            await Notices(repos, now).send_all(
+                managers, lambda lang: scheduler_views.summary(lang, view)
+            )
             return view
 
     # -- reminders ---------------------------------------------------------------------
@@ -366,12 +291,12 @@ class PatrolService(Service):
         """Checklists left unfinished for 24 hours: one reminder each."""
         now = self._now()
         async with self.db.read() as repos:
-            runs = await sched(repos).unfinished_before(now - REMIND_AFTER)
+            runs = await repos.scheduler.unfinished_before(now - REMIND_AFTER)
         hold = quiet_until(now, self.settings.quiet, self.settings.zone)
         reminded = 0
         for run in runs:
             async with self.db.transaction() as repos:
-                if not await sched(repos).mark_reminded(run.id, now):
+                if not await repos.scheduler.mark_reminded(run.id, now):
                     continue
                 view = await self._view(repos, run.id)
                 await Notices(repos, now).send(
@@ -382,38 +307,8 @@ class PatrolService(Service):
 
 
 def _checklist_render(view: RunView) -> Render:
-    return lambda lang: checklist(lang, view)
+    return lambda lang: scheduler_views.checklist(lang, view)
 
 
 def _unfinished_render(view: RunView) -> Render:
-    return lambda lang: Outgoing(
-        text=t(
-            lang,
-            "patrol.unfinished",
-            name=view.patrol.name(lang),
-            checked=view.checked,
-            total=len(view.patrol.items),
-        )
-    )
-
-
-def summary(lang: Lang, view: RunView) -> Outgoing:
-    lines = Markup(
-        "".join(
-            t(lang, "patrol.summary_line", item=view.item(m.item, lang), number=m.issue_id or "")
-            for m in sorted(view.problems, key=lambda m: m.item)
-        )
-    )
-    return Outgoing(
-        text=t(
-            lang,
-            "patrol.summary",
-            name=view.patrol.name(lang),
-            station=view.station.name,
-            deputy=view.deputy.name,
-            checked=view.checked,
-            total=len(view.patrol.items),
-            problems=len(view.problems),
-            lines=lines,
-        )
-    )
+    return lambda lang: scheduler_views.unfinished(lang, view)

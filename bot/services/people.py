@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from bot.actor import Actor
 from bot.config import Settings
 from bot.errors import NotFound
-from bot.models import Lang, Pending, Person, Reception, Station
+from bot.models import Identity, Lang, Pending, Person, Reception, Station
 from bot.services.base import Service
-from storage.people import Identity
 from storage.repos import Repos
 
 

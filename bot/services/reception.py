@@ -4,15 +4,12 @@ deputies are reminded the day before. Each reminder is recorded once per slot da
 from __future__ import annotations
 
 from bot.actor import Actor
-from bot.callbacks import encode
 from bot.errors import NotAllowed
-from bot.messages import Button, Outgoing
-from bot.models import Lang
-from bot.scheduling import DAY, Slot, quiet_until, slot_occurrences
+from bot.models import Slot
+from bot.scheduling import DAY, quiet_until, slot_occurrences
 from bot.services.base import Service
 from bot.services.outbox import Notices
-from bot.texts import plain, t
-from storage.scheduler import sched
+from bot.views import scheduler as scheduler_views
 
 RESIDENT_LEAD = 3 * DAY  # residents who opted in: 3 days before
 DEPUTY_LEAD = DAY  # the station's deputies: the day before
@@ -25,7 +22,7 @@ class ReceptionService(Service):
             person = await repos.people.get(actor.id)
             if person is None or person.station_id != station_id:
                 return None
-            return await sched(repos).opted_in(station_id, actor.id)
+            return await repos.scheduler.opted_in(station_id, actor.id)
 
     async def set_opt_in(self, actor: Actor, station_id: int, on: bool) -> bool:
         """Opt in or out of a station's reception notices (only the resident's own station)."""
@@ -33,14 +30,14 @@ class ReceptionService(Service):
             person = await repos.people.get(actor.id)
             if person is None or person.station_id != station_id:
                 raise NotAllowed("not your station", key="reception.not_your_station")
-            await sched(repos).set_opt_in(station_id, actor.id, on, self._now())
+            await repos.scheduler.set_opt_in(station_id, actor.id, on, self._now())
             return on
 
     async def remind(self) -> int:
         """Queue what is due now; returns how many reminders (per slot and audience) went out."""
         now = self._now()
         async with self.db.read() as repos:
-            slots = await sched(repos).slots()
+            slots = await repos.scheduler.slots()
         sent = 0
         for slot in slots:
             for audience, lead in (("residents", RESIDENT_LEAD), ("deputies", DEPUTY_LEAD)):
@@ -51,7 +48,7 @@ class ReceptionService(Service):
 
     async def _notify(self, slot: Slot, audience: str, day: str, start: int, now: int) -> bool:
         async with self.db.transaction() as repos:
-            s = sched(repos)
+            s = repos.scheduler
             if not await s.add_reception_notice(slot.station_id, day, slot.start, audience, now):
                 return False
             station = await repos.stations.get(slot.station_id)
@@ -62,48 +59,24 @@ class ReceptionService(Service):
             names = "、".join(d.name for d in deputies) or "—"
 
             if audience == "residents":
-
-                def render(lang: Lang) -> Outgoing:
-                    return Outgoing(
-                        text=t(
-                            lang,
-                            "reception.notice_residents",
-                            station=station.name,
-                            date=day,
-                            weekday=plain(lang, f"weekday.{slot.weekday}"),
-                            start=slot.start,
-                            end=slot.end,
-                            address=station.address or "—",
-                            names=names,
-                        ),
-                        buttons=(
-                            (
-                                Button(
-                                    text=plain(lang, "reception.opt_out"),
-                                    data=encode("rcp", "off", slot.station_id),
-                                ),
-                            ),
+                count = len(
+                    await notices.send_all(
+                        residents,
+                        lambda lang: scheduler_views.reception_for_residents(
+                            lang, station, slot, day, names
                         ),
                     )
-
-                count = len(await notices.send_all(residents, render))
+                )
             else:
-
-                def render(lang: Lang) -> Outgoing:
-                    return Outgoing(
-                        text=t(
-                            lang,
-                            "reception.notice_deputies",
-                            station=station.name,
-                            date=day,
-                            weekday=plain(lang, f"weekday.{slot.weekday}"),
-                            start=slot.start,
-                            end=slot.end,
-                            count=len(residents),
-                        )
-                    )
-
                 hold = quiet_until(now, self.settings.quiet, self.settings.zone)
-                count = len(await notices.send_all(deputies, render, not_before=hold))
+                count = len(
+                    await notices.send_all(
+                        deputies,
+                        lambda lang: scheduler_views.reception_for_deputies(
+                            lang, station, slot, day, len(residents)
+                        ),
+                        not_before=hold,
+                    )
+                )
             await s.set_reception_recipients(slot.station_id, day, slot.start, audience, count)
             return True

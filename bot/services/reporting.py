@@ -21,6 +21,7 @@ from bot.models import (
     Station,
     Step,
 )
+from bot.scheduling import next_nudge
 from bot.services.base import Service
 from bot.services.outbox import Notices, responders
 from bot.similarity import similarity
@@ -333,6 +334,8 @@ class ReportService(Service):
             if station is None:
                 raise WrongState("station retired", key="report.station_retired")
             assert category is not None
+            accept_due = now + category.accept_within
+            reply_due = now + category.reply_within
             issue_id = await repos.issues.create(
                 station_id=station.id,
                 category_id=category.id,
@@ -343,8 +346,11 @@ class ReportService(Service):
                 source="resident",
                 share_phone=draft.share_phone,
                 now=now,
-                accept_due=now + category.accept_within,
-                reply_due=now + category.reply_within,
+                accept_due=accept_due,
+                reply_due=reply_due,
+                next_nudge_at=next_nudge(
+                    State.SUBMITTED, now, accept_due=accept_due, reply_due=reply_due
+                ),
             )
             await repos.issues.add_photos(issue_id, draft.photos)
             await repos.issues.add_event(

@@ -14,13 +14,13 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.actor import Actor
 from bot.errors import NotAllowed, NotFound
-from bot.models import OPEN_STATES, Lang, State
+from bot.models import OPEN_STATES, Figures, Lang, State
 from bot.services.base import Service
 
 PERIODS = ("month", "last_month", "days30", "year")
@@ -54,50 +54,6 @@ def since_date(value: str, zone: ZoneInfo) -> int:
     """'YYYY-MM-DD' → midnight of that day in `zone`, as unix seconds."""
     day = date.fromisoformat(value)
     return int(datetime(day.year, day.month, day.day, tzinfo=zone).timestamp())
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-@dataclass
-class Figures:
-    scope: str  # a station's name, several joined, or '' for the city
-    city: bool
-    since: int
-    until: int
-    total: int = 0
-    by_state: dict[str, int] = field(default_factory=dict)
-    by_category: list[tuple[str, str, int]] = field(default_factory=list)
-    accepted: int = 0
-    accepted_on_time: int = 0
-    replied: int = 0
-    replied_on_time: int = 0
-    rated: int = 0
-    satisfied: int = 0
-    median_accept: float | None = None  # seconds
-    median_reply: float | None = None
-    overdue_now: int = 0
-    supporters: int = 0
-    supported_issues: int = 0
-    patrol_problems: int = 0
-    workload: list[tuple[str, int, int, int]] = field(default_factory=list)
-    not_started: list[tuple[str, str, str]] = field(default_factory=list)
-    weekly: list[tuple[str, dict[str, int]]] = field(default_factory=list)
-    by_district: list[tuple[str, int, int, int]] = field(default_factory=list)
-    by_station: list[tuple[str, int, int, int]] = field(default_factory=list)
-
-    @property
-    def response_rate(self) -> float | None:
-        return _rate(self.accepted_on_time, self.accepted)
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return _rate(self.replied_on_time, self.replied)
-
-    @property
-    def satisfaction_rate(self) -> float | None:
-        return _rate(self.satisfied, self.rated)
 
 
 Fmt = Callable[..., str]  # bot.texts.t or bot.texts.plain

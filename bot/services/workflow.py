@@ -25,7 +25,7 @@ from bot.models import (
     Station,
     Step,
 )
-from bot.scheduling import remind_moment
+from bot.scheduling import next_nudge
 from bot.services.base import Service
 from bot.services.outbox import Notices, Render, admins, responders, station_staff_or_admins
 from bot.views import issues as issue_views
@@ -128,16 +128,18 @@ class Workflow(Service):
         was = ctx.issue.state
         to = lifecycle.transition(was, action, roles)
         now = self._now()
-        if to not in OPEN_STATES:
-            fields["next_nudge_at"] = None  # finished: no more deadline nudges
-        elif was is State.SUBMITTED and to is not State.SUBMITTED:
-            # accepted: the reply deadline (counted from submission) is watched now
-            fields["next_nudge_at"] = remind_moment(ctx.issue.created_at, ctx.issue.reply_due)
-        elif was is State.REPLIED:
-            # reopened: a new reply deadline from now
-            due = fields.get("reply_due", ctx.issue.reply_due)
+        issue = ctx.issue
+        if to not in OPEN_STATES or (was is State.SUBMITTED and to is not State.SUBMITTED):
+            # finished: no more nudges; accepted: the reply deadline, counted from submission
+            fields["next_nudge_at"] = next_nudge(
+                to, issue.created_at, accept_due=issue.accept_due, reply_due=issue.reply_due
+            )
+        elif was is State.REPLIED:  # reopened: a new reply deadline from now
+            due = fields.get("reply_due", issue.reply_due)
             assert isinstance(due, int)
-            fields["next_nudge_at"] = remind_moment(now, due)
+            fields["next_nudge_at"] = next_nudge(
+                to, now, accept_due=issue.accept_due, reply_due=due
+            )
         await repos.issues.update(ctx.issue.id, state=to, updated_at=now, **fields)
         await repos.issues.add_event(
             ctx.issue.id, now, actor.id if actor else None, kind, ctx.issue.state, to, note

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.errors import NotAllowed
-from bot.scheduling import Slot, slot_occurrences
+from bot.models import Slot
+from bot.scheduling import slot_occurrences
 from tests.unit.sched_world import DAY, HOUR, ZONE, local, open_city
 
 # the test city: east has a reception slot on Wednesdays 14:00–16:00

@@ -11,10 +11,9 @@ from matplotlib.text import Text
 from PIL import Image
 
 from bot.charts import cjk_font_path, stats_chart, stats_figure
-from bot.models import Lang, Reception, Station
+from bot.models import Figures, Lang, Reception, Station
 from bot.posters import station_link, write_posters
 from bot.services.invites import normalize_phone
-from bot.services.stats import Figures
 from handlers.reports_admin import chunks
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

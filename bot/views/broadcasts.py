@@ -1,0 +1,58 @@
+"""What a broadcast looks like: the notice each recipient gets, the author's progress line
+and final report."""
+
+from __future__ import annotations
+
+from bot.callbacks import encode
+from bot.messages import Button, Outgoing
+from bot.models import Broadcast, Lang, Tally
+from bot.texts import Markup, escape, plain, t
+
+RESIDENT_AUDIENCES = ("station", "district", "all")  # notices residents may mute
+
+_HEADERS = {
+    "station": "bc.head_station",
+    "district": "bc.head_district",
+    "all": "bc.head_all",
+    "deputies": "bc.head_deputies",
+}
+
+
+def notice(lang: Lang, broadcast: Broadcast, head: str, mute_station: int | None) -> Outgoing:
+    """The notice as one recipient sees it."""
+    text = Markup(
+        t(lang, _HEADERS[broadcast.audience], name=head) + "\n\n" + escape(broadcast.body or "")
+    )
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if broadcast.audience in RESIDENT_AUDIENCES:
+        buttons = (
+            (
+                Button(
+                    text=plain(lang, "bc.btn_mute"),
+                    data=encode("bc", "mute", mute_station or 0),
+                ),
+            ),
+        )
+    return Outgoing(text=text, buttons=buttons)
+
+
+def progress(lang: Lang, tally: Tally) -> Outgoing:
+    """The author's control message while sending."""
+    return Outgoing(
+        text=t(lang, "bc.progress", done=tally.total - tally.pending, total=tally.total)
+    )
+
+
+def report(lang: Lang, tally: Tally, seconds: int) -> Outgoing:
+    """The author's control message (and a new message) when it is done."""
+    return Outgoing(
+        text=t(
+            lang,
+            "bc.report",
+            delivered=tally.sent,
+            blocked=tally.blocked,
+            failed=tally.failed,
+            total=tally.total,
+            seconds=seconds,
+        )
+    )
