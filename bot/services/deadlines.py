@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 AUTO_CLOSE_AFTER = 3 * DAY  # a reply without rating closes as 未评价 after this
 OVERDUE_PAGE = 10
+FINISHED_DRAFTS_KEPT = 30 * DAY
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Sweeper:
         self.db = db
         self.clock = clock
         self.settings = settings
+        self._drafts_swept = 0
         self.workflow = workflow or Workflow(db, clock, settings)
         self.patrols = patrols or PatrolService(db, clock, settings)
         self.reception = reception or ReceptionService(db, clock, settings)
@@ -79,9 +81,19 @@ class Sweeper:
         report.patrols_run = await self.patrols.run_due()
         report.patrol_reminders = await self.patrols.remind_unfinished()
         report.reception = await self.reception.remind()
+        await self._forget_old_drafts()
         if report.total:
             log.info("sweep: %s", report)
         return report
+
+    async def _forget_old_drafts(self) -> None:
+        """Finished report drafts only explain old buttons; after 30 days they go (hourly)."""
+        now = self._now()
+        if now - self._drafts_swept < 3600:
+            return
+        self._drafts_swept = now
+        async with self.db.transaction() as repos:
+            await repos.drafts.forget_finished(now - FINISHED_DRAFTS_KEPT)
 
     async def _deadlines(self, report: SweepReport) -> None:
         now = self._now()

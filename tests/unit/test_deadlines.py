@@ -266,3 +266,18 @@ async def test_overdue_list_for_staff_admins_and_nobody_else(tmp_path: Path) -> 
             await sweeper.overdue(alice)
         with pytest.raises(NotAllowed):
             await sweeper.overdue(await city.person(101))
+
+
+async def test_finished_drafts_are_forgotten_after_30_days(tmp_path: Path) -> None:
+    """An old draft only explains an old button; a month on it is deleted, open ones stay."""
+    async with open_city(tmp_path) as city:
+        resident = await city.resident(7001)
+        draft, _ = await city.reports.begin(resident)
+        await city.reports.cancel(resident, draft.id)
+        kept, _ = await city.reports.begin(resident)
+        await city.sweeper().sweep()
+        assert len(await city.rows("SELECT id FROM drafts")) == 2  # not yet
+        city.clock.advance(31 * DAY)
+        await city.sweeper().sweep()
+        rows = await city.rows("SELECT id, status FROM drafts ORDER BY id")
+        assert rows == [(kept.id, "open")]
