@@ -6,6 +6,7 @@ import asyncio
 import copy
 import re
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from fakebot.models import BotMessage, TranscriptEntry
@@ -33,6 +34,12 @@ class ChatView:
         self._server = server
         self.chat_id = chat_id
         self._cursor = 0
+        # message_id -> number of edits of that message a step has accounted for
+        self._seen: dict[int, int] = {}
+        self._tapped: set[int] = set()  # message_ids the user pressed a button of
+        self._tolerate: list[str] = []
+        #: default of ``wait_for(strict=...)``; see docs/FAKE_BOT_API.md
+        self.strict = False
 
     @property
     def _chat(self) -> ChatState:
@@ -63,6 +70,109 @@ class ChatView:
                 + self.transcript_text()
             ) from None
 
+    # ------------------------------------------------------------------ accounting
+
+    def _consume(self, message: BotMessage) -> BotMessage:
+        """Count ``message`` in its current state (edits included) as seen by a step."""
+        self._seen[message.message_id] = max(self._seen.get(message.message_id, 0), message.edits)
+        return message
+
+    def _tolerated(self, message: BotMessage, ignore: Iterable[str] = ()) -> bool:
+        return any(text in message.text for text in (*self._tolerate, *ignore))
+
+    def tolerate(self, *texts: str) -> None:
+        """Messages containing any of ``texts`` may come at any time (a reminder that depends
+        on the wall clock): strict ``wait_for`` passes over them, ``expect_no_more`` does
+        not report them."""
+        self._tolerate.extend(texts)
+
+    @property
+    def unseen(self) -> list[BotMessage]:
+        """Bot messages no step has accounted for, oldest first.
+
+        A message is accounted for once ``next_message``, ``wait_for``, ``sees`` or
+        ``edited`` returned it or ``tap`` pressed one of its buttons. An edit is accounted
+        for when one of those saw the message after it, or when the message is one the user
+        tapped (the bot answering a press by editing the pressed message is expected). A
+        message deleted before anyone saw it still counts; edits of deleted messages do not.
+        """
+        return [m for m in self._chat.bot_messages if not self._accounted(m)]
+
+    def _accounted(self, message: BotMessage) -> bool:
+        seen = self._seen.get(message.message_id)
+        if seen is None:
+            return False
+        return seen >= message.edits or message.deleted or message.message_id in self._tapped
+
+    def mark_seen(self, *messages: BotMessage) -> None:
+        """Count these messages, in their current state, as seen (for messages a test
+        checked through :attr:`messages`, e.g. photos); the cursor does not move."""
+        for message in messages:
+            if message.chat_id != self.chat_id:
+                raise AssertionError(
+                    f"message {message.message_id} is in chat {message.chat_id}, "
+                    f"not in chat {self.chat_id}"
+                )
+            self._consume(message)
+
+    def mark_all_seen(self) -> list[BotMessage]:
+        """Count everything the bot has sent or edited so far as seen (a fresh start for
+        :meth:`expect_no_more`) and move the ``next_message`` cursor to the end. Returns
+        what was unseen."""
+        unseen = self.unseen
+        for message in self._chat.bot_messages:
+            self._consume(message)
+        self._cursor = len(self._chat.bot_messages)
+        return unseen
+
+    def _describe(self, message: BotMessage) -> str:
+        seen = self._seen.get(message.message_id)
+        text = message.text if len(message.text) <= 300 else message.text[:300] + "…"
+        line = f"  #{message.message_id} {message.kind}"
+        if seen is not None:
+            line += f" seen, then edited {message.edits - seen} time(s), now"
+        elif message.edits:
+            line += f" (edited {message.edits} time(s))"
+        if message.deleted:
+            line += " (deleted)"
+        line += f": {text!r}"
+        if message.labels:
+            line += "  [" + " | ".join(message.labels) + "]"
+        return line
+
+    def _unexpected(self, header: str, messages: list[BotMessage]) -> AssertionError:
+        listing = "\n".join(self._describe(m) for m in messages)
+        return AssertionError(
+            f"{header}:\n{listing}\nRecent transcript:\n{self.transcript_text(last=30)}"
+        )
+
+    async def expect_no_more(
+        self,
+        quiet: float = 0.3,
+        timeout: float = 10.0,  # noqa: ASYNC109
+        *,
+        ignore: Iterable[str] = (),
+    ) -> None:
+        """Strict end of a transcript (or of a part of it).
+
+        Waits until the bot is idle (:meth:`FakeBotApi.wait_idle` with ``quiet`` and
+        ``timeout``), then fails with ``AssertionError`` listing every bot message and edit
+        in this chat that no step accounted for (see :attr:`unseen`), with the transcript.
+        Messages containing a text of ``ignore`` (or of :meth:`tolerate`) are not reported.
+        """
+        __tracebackhide__ = True
+        await self._server.wait_idle(quiet=quiet, timeout=timeout)
+        ignore = tuple(ignore)
+        unexpected = [m for m in self.unseen if not self._tolerated(m, ignore)]
+        if unexpected:
+            raise self._unexpected(
+                f"{len(unexpected)} bot message(s)/edit(s) no step expected"
+                f" in chat {self.chat_id} ({self!r})",
+                unexpected,
+            )
+
+    # ------------------------------------------------------------------ reading
+
     async def next_message(self, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
         """The next bot message not yet returned by ``next_message``/``wait_for``."""
         await self._wait(
@@ -70,10 +180,25 @@ class ChatView:
         )
         message = self._chat.bot_messages[self._cursor]
         self._cursor += 1
-        return message
+        return self._consume(message)
 
-    async def wait_for(self, text: str, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
-        """The next unseen bot message containing ``text`` (older unseen ones are skipped)."""
+    async def wait_for(
+        self,
+        text: str,
+        timeout: float = 5.0,  # noqa: ASYNC109
+        *,
+        strict: bool | None = None,
+    ) -> BotMessage:
+        """The next bot message after the cursor containing ``text``.
+
+        Not strict (the default unless ``self.strict``): non-matching messages before it are
+        skipped (:meth:`expect_no_more` still reports them). Strict: the first message after
+        the cursor that no step has seen yet must contain ``text``; any other one fails at
+        once, listing it with the transcript.
+        """
+        __tracebackhide__ = True
+        if strict if strict is not None else self.strict:
+            return await self._wait_for_strict(text, timeout)
 
         def find() -> int | None:
             messages = self._chat.bot_messages
@@ -86,13 +211,42 @@ class ChatView:
         index = find()
         assert index is not None
         self._cursor = index + 1
-        return self._chat.bot_messages[index]
+        return self._consume(self._chat.bot_messages[index])
+
+    async def _wait_for_strict(self, text: str, timeout: float) -> BotMessage:  # noqa: ASYNC109
+        __tracebackhide__ = True
+
+        def first_new() -> int | None:
+            messages = self._chat.bot_messages
+            for index in range(self._cursor, len(messages)):
+                message = messages[index]
+                if message.message_id not in self._seen and not (
+                    self._tolerated(message) and text not in message.text
+                ):
+                    return index
+            return None
+
+        await self._wait(
+            lambda: first_new() is not None, timeout, f"no bot message containing {text!r}"
+        )
+        index = first_new()
+        assert index is not None
+        message = self._chat.bot_messages[index]
+        if text not in message.text:
+            raise self._unexpected(
+                f"expected a bot message containing {text!r} in chat {self.chat_id}"
+                f" ({self!r}), got",
+                [message],
+            )
+        self._cursor = index + 1
+        return self._consume(message)
 
     async def sees(self, text: str, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
         """The newest bot message whose *current* text contains ``text`` (edits count).
 
         Unlike ``wait_for`` it does not move the ``next_message`` cursor, so it suits
-        messages the bot changes in place (a notice edited to say who took it).
+        messages the bot changes in place (a notice edited to say who took it). The message
+        counts as seen in its current state.
         """
 
         def find() -> BotMessage | None:
@@ -104,7 +258,7 @@ class ChatView:
         await self._wait(lambda: find() is not None, timeout, f"no bot message showing {text!r}")
         found = find()
         assert found is not None
-        return found
+        return self._consume(found)
 
     async def edited(self, message: BotMessage, text: str, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
         """Wait until ``message`` (which the bot edits in place) shows ``text``."""
@@ -113,7 +267,7 @@ class ChatView:
             timeout,
             f"message {message.message_id} never showed {text!r}",
         )
-        return message
+        return self._consume(message)
 
 
 class FakeUser(ChatView):
@@ -354,6 +508,13 @@ class FakeUser(ChatView):
             raise AssertionError(f"message {message.message_id} was deleted")
         if button.callback_data is None:
             raise AssertionError(f"button {label!r} is not a callback button: {button.raw}")
+        # whoever presses a button has seen its message (in a group: the group's view)
+        view = (
+            self if message.chat_id == self.chat_id else self._server._groups.get(message.chat_id)
+        )
+        if view is not None:
+            view._consume(message)
+            view._tapped.add(message.message_id)
         return await self._press(button.callback_data, message, label, timeout)
 
     async def tap_data(self, data: str, message: BotMessage, timeout: float = 5.0) -> str | None:  # noqa: ASYNC109

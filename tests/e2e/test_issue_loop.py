@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
+
+from fakebot import FakeUser
 from tests.e2e.conftest import World
 from tests.e2e.helpers import bind, file_issue, open_bot, send_official
+
+# The deputies' day-before reception reminder comes or not depending on the wall clock.
+REMINDER = "接待日提醒"
+
+
+async def nothing_more(*people: FakeUser) -> None:
+    """Strict end of a transcript: nobody got a message (or an edit) no step expected."""
+    for person in people:
+        await person.expect_no_more(ignore=[REMINDER])
 
 
 async def test_full_loop_first_accept_wins_transfer_reply_satisfied(world: World) -> None:
@@ -25,8 +37,12 @@ async def test_full_loop_first_accept_wins_transfer_reply_satisfied(world: World
         assert "签收时限" in notice.text
         assert notice.labels == ["认领", "退回", "不予受理"]
     await world.settle()
-    # the photos come first, then the card with its buttons, then the location pin
-    assert [m.kind for m in a.messages[-4:]] == ["photo", "photo", "text", "location"]
+    for deputy in (a, b):
+        # the photos come first, then the card with its buttons, then the location pin
+        shown = deputy.messages[-4:]
+        assert [m.kind for m in shown] == ["photo", "photo", "text", "location"]
+        deputy.mark_seen(*shown)
+    await nothing_more(a, b, staff, alice)  # one notice each, nothing for staff yet
 
     # first accept wins; the other deputy's notice says who took it
     await a.tap("认领")
@@ -57,13 +73,14 @@ async def test_full_loop_first_accept_wins_transfer_reply_satisfied(world: World
     await a.tap("答复", card)
     await a.wait_for("请输入给群众的答复")
     await send_official(a, "市政工程处已修复路面。")
+    await a.wait_for(f"已将答复发送给群众（#{number}）")
     reply = await alice.wait_for("的答复")
     assert "市政工程处已修复路面。" in reply.text
     assert reply.labels == ["满意", "基本满意", "不满意"]
     await alice.tap("满意", reply)
     await alice.wait_for("已办结")
     await a.wait_for("群众评价：满意")
-    await world.settle()
+    await nothing_more(a, b, staff, alice)
     rows = await world.rows(
         "SELECT state, rating, close_reason, department_id IS NOT NULL FROM issues WHERE id = ?",
         number,
@@ -100,6 +117,7 @@ async def test_decline_by_every_deputy_goes_to_staff_who_assign(world: World) ->
     assigned = await b.wait_for("指派给您")
     assert assigned.labels[:2] == ["答复", "转办"]
     await alice.wait_for("乙代表 代表认领办理")
+    await nothing_more(a, b, staff, alice)
     reasons = await world.rows("SELECT COUNT(*) FROM issue_declines WHERE issue_id = ?", number)
     assert reasons == [(2,)]
 
@@ -113,9 +131,11 @@ async def test_ask_the_resident_and_the_answer_comes_back(world: World) -> None:
     await a.wait_for("新的群众反映")
     await a.tap("认领")
     card = await a.wait_for("办理中")
+    await alice.wait_for("甲代表 代表认领办理")
     await a.tap("询问群众", card)
     await a.wait_for("请输入要询问群众的问题")
     await send_official(a, "是几号楼附近的路灯？")
+    await a.wait_for(f"问题已发给群众（#{number}）")
     question = await alice.wait_for("想了解")
     assert "是几号楼附近的路灯？" in question.text
     await alice.tap("回复", question)
@@ -123,6 +143,8 @@ async def test_ask_the_resident_and_the_answer_comes_back(world: World) -> None:
     await alice.send("3 号楼和 5 号楼之间")
     answer = await a.wait_for("补充")
     assert "3 号楼和 5 号楼之间" in answer.text
+    await alice.wait_for(f"已转给办理代表（#{number}）")
+    await nothing_more(a, alice)
     kinds = [
         r[0]
         for r in await world.rows("SELECT kind FROM events WHERE issue_id = ? ORDER BY id", number)
@@ -141,10 +163,12 @@ async def test_not_satisfied_reopens_for_the_same_deputy_and_tells_staff_then_ad
     await a.wait_for("新的群众反映")
     await a.tap("认领")
     card = await a.wait_for("办理中")
+    await alice.wait_for("甲代表 代表认领办理")
     for round_ in (1, 2):
         await a.tap("答复", card)
         await a.wait_for("请输入给群众的答复")
         await send_official(a, f"第{round_}次答复：已通知环卫。")
+        await a.wait_for(f"已将答复发送给群众（#{number}）")
         reply = await alice.wait_for("的答复")
         await alice.tap("不满意", reply)
         await alice.wait_for("重新交由代表办理")
@@ -154,11 +178,14 @@ async def test_not_satisfied_reopens_for_the_same_deputy_and_tells_staff_then_ad
         assert notice.labels == ["督办"]
         if round_ == 1:
             await alice.send("还是很臭，没人来过")
+            await alice.wait_for("已把您的意见转给代表和联络站")
             await a.wait_for("还是很臭")
             await staff.wait_for("还是很臭")
         else:
             await alice.tap("跳过")
             await alice.wait_for("已取消")
+        # strict: one reopened card, one notice, one reason each, nothing for the boss yet
+        await nothing_more(a, staff, alice)
     await boss.wait_for("已第 2 次重新打开")
     rows = await world.rows(
         "SELECT state, reopen_count, supervised FROM issues WHERE id = ?", number
@@ -166,12 +193,47 @@ async def test_not_satisfied_reopens_for_the_same_deputy_and_tells_staff_then_ad
     assert rows == [("accepted", 2, 1)]
     # staff press 督办: the deputy gets the supervision notice
     await staff.tap("督办")
+    await staff.wait_for(f"已督办 #{number}")
     await a.wait_for("督办")
+    await nothing_more(a, staff, boss, alice)
     assert (
         await world.rows(
             "SELECT COUNT(*) FROM events WHERE issue_id = ? AND kind = 'supervised'", number
         )
     ) == [(1,)]
+
+
+async def test_a_double_tap_on_supervise_sends_one_notice(world: World) -> None:
+    a, staff = world.user(501), world.user(601)
+    alice = world.user(1)
+    await open_bot(a, staff)
+    await bind(alice, "north")
+    number = await file_issue(alice, "垃圾站三天没人清运，味道很大")
+    await a.tap("认领", await a.wait_for("新的群众反映"))
+    card = await a.wait_for("办理中")
+    await alice.wait_for("甲代表 代表认领办理")
+    await a.tap("答复", card)
+    await a.wait_for("请输入给群众的答复")
+    await send_official(a, "已通知环卫。")
+    await a.wait_for(f"已将答复发送给群众（#{number}）")
+    await alice.tap("不满意", await alice.wait_for("的答复"))
+    await alice.wait_for("说明不满意的原因")
+    await a.wait_for("群众不满意，事项已重新打开")
+    notice = await staff.wait_for("已第 1 次重新打开")
+    assert await staff.tap("督办", notice) == f"已督办 #{number}。"
+    await staff.tap("督办", notice)  # a double tap (the button stays on the notice)
+    await staff.wait_for(f"已督办 #{number}")
+    supervised = await a.wait_for("🔔 督办")
+    assert f"#{number}" in supervised.text
+    await nothing_more(alice)
+    # KNOWN BUG (bot, handlers/staff.py Staff.supervise): 督办 keeps its button and is not
+    # idempotent, so the second press supervises again: the deputy gets a second
+    # "🔔 督办：北站工作人员 督促办理 #1。" card and staff a second "已督办 #1。". This
+    # strict check pins it; once fixed it must become a plain `await nothing_more(a, staff)`.
+    with pytest.raises(AssertionError, match=r"(?s)1 bot message.*🔔 督办"):
+        await a.expect_no_more(ignore=[REMINDER])
+    with pytest.raises(AssertionError, match=r"(?s)1 bot message.*已督办 #"):
+        await staff.expect_no_more(ignore=[REMINDER])
 
 
 async def test_me_too_instead_of_a_duplicate(world: World) -> None:
@@ -198,8 +260,10 @@ async def test_me_too_instead_of_a_duplicate(world: World) -> None:
     ]
     await a.wait_for("新的群众反映")
     await a.send("/tasks")
+    await a.wait_for("待认领（1 件）")
     pending = await a.wait_for("附议：1 人")
     assert pending.labels[0] == "认领"
+    await nothing_more(a, alice, bob)  # no second notice for the supporter
 
 
 async def test_withdraw_and_my_issues_with_timeline(world: World) -> None:
@@ -209,6 +273,8 @@ async def test_withdraw_and_my_issues_with_timeline(world: World) -> None:
     await bind(alice, "north")
     older = await file_issue(alice, "公园的长椅坏了，老人没地方坐")
     newer = await file_issue(alice, "路边的树枝快要断了，很危险")
+    assert f"#{older}" in (await a.wait_for("新的群众反映")).text
+    assert f"#{newer}" in (await a.wait_for("新的群众反映")).text
     await alice.send("/my")
     listing = await alice.wait_for("我的事项")
     assert listing.labels[0].startswith(f"#{newer} 待受理")
@@ -225,6 +291,7 @@ async def test_withdraw_and_my_issues_with_timeline(world: World) -> None:
     alert = await a.tap_data(f"iss:acc:{older}", a.messages[0])
     assert alert is not None
     assert "状态不允许" in alert
+    await nothing_more(a, alice)
 
 
 async def test_forged_presses_by_a_resident_and_another_stations_deputy_change_nothing(
@@ -258,6 +325,8 @@ async def test_forged_presses_by_a_resident_and_another_stations_deputy_change_n
     ]
     assert await world.rows("SELECT COUNT(*) FROM pending WHERE kind <> 'idle'") == [(0,)]
     assert world.api.violations == []
+    # refusals are pop-ups only: no message to anyone
+    await nothing_more(a, c, alice, mallory)
 
 
 async def test_hostile_html_in_a_description_is_shown_as_text(world: World) -> None:
@@ -273,6 +342,7 @@ async def test_hostile_html_in_a_description_is_shown_as_text(world: World) -> N
     assert "&lt;b&gt;urgent" in notice.html
     assert world.api.violations == []
     assert number > 0
+    await nothing_more(a, alice)
 
 
 async def test_too_long_description_is_refused_with_the_limit(world: World) -> None:
@@ -283,15 +353,16 @@ async def test_too_long_description_is_refused_with_the_limit(world: World) -> N
     await alice.tap("坑洼")
     await alice.sees("请描述问题")
     await alice.send("长" * 2001)
-    refused = await alice.wait_for("太长")
+    refused = await alice.wait_for("太长", strict=True)
     assert "2001" in refused.text
     assert "2000" in refused.text
     await alice.send("短")
-    await alice.wait_for("太短")
+    await alice.wait_for("太短", strict=True)
     await alice.send_sticker()
-    await alice.wait_for("请用文字描述问题")
+    await alice.wait_for("请用文字描述问题", strict=True)
     await alice.send("这次的描述长度合适")
-    await alice.wait_for("跳过")
+    await alice.wait_for("跳过", strict=True)
+    await nothing_more(alice)
     assert await world.rows("SELECT description FROM drafts") == [("这次的描述长度合适",)]
 
 
@@ -312,13 +383,15 @@ async def test_a_report_survives_a_restart_in_the_middle(world: World) -> None:
     await alice.tap("提交", await alice.edited(extras, "请确认"))
     await alice.edited(extras, "已提交")
     await a.wait_for("重启之后继续描述这个问题")
+    await nothing_more(a, alice)
 
 
 async def test_report_needs_a_station_first_then_continues(world: World) -> None:
     zed = world.user(9)
     await zed.send("/report")
-    await zed.wait_for("请先选择您的联络站")
-    await zed.tap("南湖区", await zed.wait_for("请先选择您所在的联络站"))
+    await zed.wait_for("请先选择您的联络站", strict=True)
+    await zed.tap("南湖区", await zed.wait_for("请先选择您所在的联络站", strict=True))
+    await zed.wait_for("也可以点下方按钮发送位置", strict=True)
     await zed.sees("南湖区 的联络站")
     await zed.tap("南湖社区联络站")
     categories = await zed.wait_for("请选择问题类别")
@@ -326,3 +399,4 @@ async def test_report_needs_a_station_first_then_continues(world: World) -> None
     assert categories.labels == ["坑洼", "杂项", "取消"]
     await zed.tap("取消", categories)
     await zed.wait_for("已取消本次反映")
+    await nothing_more(zed)
