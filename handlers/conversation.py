@@ -118,10 +118,13 @@ class Conversation(Glue):
             update, actor, await self.engine.ask(actor, kind, issue_id, update.update_id)
         )
 
-    async def render(self, update: Update, actor: Actor, replies: list[Reply]) -> None:
-        """Show the replies in order; a pressed button is answered exactly once."""
+    async def render(
+        self, update: Update, actor: Actor, replies: list[Reply], *, answered: bool = False
+    ) -> None:
+        """Show the replies in order; a pressed button is answered exactly once (`answered`:
+        the caller already did)."""
         query = update.callback_query
-        if query is not None:
+        if query is not None and not answered:
             note = next((r.text for r in replies if r.op == "popup"), None)
             await ack(query, note, alert=note is not None)
         chat = update.effective_chat

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import BotCommand, BotCommandScopeChat, Message, Update
 
 from bot.actor import Actor
 from bot.callbacks import decode, encode
@@ -154,7 +154,10 @@ class Everyone(Glue):
         lang = Lang.EN if parsed is not None and parsed.verb == "en" else Lang.ZH
         actor = await self.services.people.set_lang(await self.actor(update, context), lang)
         await ack(query)
-        await query.edit_message_text(plain(lang, "lang.set"))
+        done = plain(lang, "lang.set")
+        if isinstance(query.message, Message) and query.message.text == done:
+            return  # a double tap: already switched and said so
+        await query.edit_message_text(done)
         if actor.is_resident_only:
             await self.say(update, lang, "menu.hint", reply_markup=resident_menu(lang))
         elif update.effective_chat is not None:

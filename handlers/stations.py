@@ -92,7 +92,7 @@ class StationPicker(Glue):
                 actor, station.id, update.update_id
             )
             if replies:
-                await Conversation(self.services).render(update, actor, replies)
+                await Conversation(self.services).render(update, actor, replies, answered=True)
                 return
             await self.say(
                 update,

@@ -32,6 +32,7 @@ from bot.views import issues as issue_views
 from storage.repos import Repos
 
 MAX_TEXT = 2000
+HOUR = 3600
 
 
 @dataclass(frozen=True)
@@ -542,6 +543,12 @@ class Workflow(Service):
         """督办: the handling deputy gets a supervision notice; recorded as an event."""
         async with self.db.transaction() as repos:
             ctx = await self._context(repos, issue_id)
+            events = await repos.issues.events(issue_id)
+            if events and events[-1].kind == "supervised" and self._now() - events[-1].at < HOUR:
+                # nothing happened since a 督办 this hour (a double tap, or a second manager)
+                raise WrongState(
+                    "already supervised", key="staff.already_supervised", number=issue_id
+                )
             ctx = await self._move(repos, actor, ctx, Action.SUPERVISE, "supervised", supervised=1)
             await Notices(repos, self._now()).send_all(
                 await self._to_handlers(repos, ctx),
