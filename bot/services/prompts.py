@@ -14,14 +14,13 @@ from typing import Literal
 
 from bot import lifecycle
 from bot.actor import Actor
-from bot.errors import InvalidInput, NotAllowed, WrongState
+from bot.errors import NotAllowed, WrongState
 from bot.lifecycle import Action
 from bot.models import Awaiting, Pending, Role, State, Step
 from bot.services.base import Service
-from bot.services.workflow import Context, Workflow
+from bot.services.workflow import Context, Workflow, check_text
 from storage.repos import Repos
 
-MAX_TEXT = 2000
 LAPSE_SECONDS = 30 * 60  # an unanswered deputy/staff prompt lapses quietly after this
 
 # what each prompt's answer does (None: checked by hand below)
@@ -56,15 +55,6 @@ class Outcome:
     text: str = ""
     version: int = 0
     why: State | None = None  # lapsed: the state now
-
-
-def check_text(text: str) -> str:
-    text = text.strip()
-    if not text:
-        raise InvalidInput("empty", key="prompt.empty")
-    if len(text) > MAX_TEXT:
-        raise InvalidInput("too long", key="prompt.too_long", max=MAX_TEXT, length=len(text))
-    return text
 
 
 class PromptService(Service):

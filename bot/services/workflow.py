@@ -53,7 +53,8 @@ class Tasks:
     pending: list[Context]
 
 
-def _text(text: str) -> str:
+def check_text(text: str) -> str:
+    """Text a person typed for someone else: not empty, within the limit, trimmed."""
     text = text.strip()
     if not text:
         raise InvalidInput("empty", key="prompt.empty")
@@ -200,7 +201,7 @@ class Workflow(Service):
         self, actor: Actor, issue_id: int, reason: str, within: Repos | None = None
     ) -> Context:
         """退回 with a reason; when every deputy declined, staff get it to assign."""
-        reason = _text(reason)
+        reason = check_text(reason)
         async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             now = self._now()
@@ -283,7 +284,7 @@ class Workflow(Service):
         within: Repos | None = None,
     ) -> Context:
         """转办 to a department, with an optional note."""
-        note = _text(note) if note and note.strip() else None
+        note = check_text(note) if note and note.strip() else None
         async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             department = await repos.stations.department(department_id)
@@ -310,7 +311,7 @@ class Workflow(Service):
         self, actor: Actor, issue_id: int, note: str, within: Repos | None = None
     ) -> Context:
         """The note after 转办 (the transfer itself was recorded when the unit was chosen)."""
-        note = _text(note)
+        note = check_text(note)
         async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             if (
@@ -327,7 +328,7 @@ class Workflow(Service):
         self, actor: Actor, issue_id: int, text: str, within: Repos | None = None
     ) -> Context:
         """答复: the resident gets the answer and the rating buttons."""
-        text = _text(text)
+        text = check_text(text)
         async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             now = self._now()
@@ -350,7 +351,7 @@ class Workflow(Service):
         self, actor: Actor, issue_id: int, reason: str, within: Repos | None = None
     ) -> Context:
         """不予受理 with a reason and where to go instead."""
-        reason = _text(reason)
+        reason = check_text(reason)
         async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             was = ctx.issue.state
@@ -386,7 +387,7 @@ class Workflow(Service):
         self, actor: Actor, issue_id: int, question: str, within: Repos | None = None
     ) -> Context:
         """The deputy asks the resident; the answer comes back to the deputy."""
-        question = _text(question)
+        question = check_text(question)
         async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             ctx = await self._move(repos, actor, ctx, Action.ASK, "asked", question)
@@ -416,7 +417,7 @@ class Workflow(Service):
         within: Repos | None = None,
     ) -> Context:
         """The resident adds a message (or answers a question); the handlers get it."""
-        text = _text(text)
+        text = check_text(text)
         async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             ctx = await self._move(repos, actor, ctx, Action.FOLLOW_UP, kind, text)
@@ -436,7 +437,7 @@ class Workflow(Service):
         self, actor: Actor, issue_id: int, reason: str, within: Repos | None = None
     ) -> Context:
         """The optional reason after 不满意 goes to the deputy and the staff."""
-        reason = _text(reason)
+        reason = check_text(reason)
         async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             if Role.RESIDENT not in actor.roles_for(ctx.issue):

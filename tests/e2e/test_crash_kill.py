@@ -8,7 +8,8 @@ What must hold afterwards:
 - no outbox row is left unsent; `PRAGMA integrity_check` is ok.
 
 Residents whose step times out because the bot is dead start their report again after the
-restart (a report whose conversation state was lost may need a new /report: allowed).
+restart: /report then offers the unfinished draft, and they choose 重新开始 (step-by-step
+continuation after a kill is tests/e2e/test_crash_steps.py).
 
 `LIAISON_KILL_ROUNDS` (default 5) and `LIAISON_KILL_SEED` (default 20240606) change the run.
 """
@@ -107,6 +108,21 @@ class BotProcess:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def process_env(api: FakeBotApi, db: Path, seed: Path, **extra: str) -> dict[str, str]:
+    """The environment of a `python -m bot run` process against the fake Telegram."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")},
+        "LIAISON_BOT_TOKEN": TOKEN,
+        "LIAISON_API_BASE_URL": api.base_url,
+        "LIAISON_API_FILE_URL": api.file_url,
+        "LIAISON_DB": str(db),
+        "LIAISON_SEED": str(seed),
+        "LIAISON_QUIET_HOURS": "",
+        "LIAISON_LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
 def skip_seen(user: FakeUser) -> None:
     """Forget older bot messages: the next wait_for only looks at new ones."""
     user._cursor = len(user.messages)
@@ -125,9 +141,12 @@ async def file_with_retries(bot: BotProcess, resident: FakeUser, station: str) -
                 await resident.wait_for("已为您绑定联络站", timeout=STEP)
                 bound = True
             await resident.send("/report")
-            categories = await resident.wait_for("请选择问题类别", timeout=STEP)
-            if await resident.tap("道路", categories, timeout=STEP) is not None:
-                continue  # refused (stale conversation state): start over
+            first = await resident.next_message(timeout=STEP)
+            if "继续写完" in first.text:  # the draft the kill interrupted: start over
+                await resident.tap("重新开始", first, timeout=STEP)
+                first = await resident.wait_for("请选择问题类别", timeout=STEP)
+            if await resident.tap("道路", first, timeout=STEP) is not None:
+                continue  # refused: start over
             await resident.send(text)
             extras = await resident.wait_for("跳过", timeout=STEP)
             if await resident.tap("跳过", extras, timeout=STEP) is not None:
@@ -170,18 +189,7 @@ async def test_kill_minus_nine_loses_no_shown_issue(tmp_path: Path) -> None:
     db = tmp_path / "liaison.db"
     api = FakeBotApi(token=TOKEN, bot_username="liaison_test_bot")
     await api.start()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")},
-        "LIAISON_BOT_TOKEN": TOKEN,
-        "LIAISON_API_BASE_URL": api.base_url,
-        "LIAISON_API_FILE_URL": api.file_url,
-        "LIAISON_DB": str(db),
-        "LIAISON_SEED": str(seed_path),
-        "LIAISON_QUIET_HOURS": "",
-        "LIAISON_LOG_LEVEL": "WARNING",
-        "LIAISON_MAX_REPORTS_PER_DAY": "100",
-        "PTB_TIMEDELTA": "1",
-    }
+    env = process_env(api, db, seed_path, LIAISON_MAX_REPORTS_PER_DAY="100", PTB_TIMEDELTA="1")
     bot = BotProcess(env, tmp_path / "bot.log", api)
     residents: list[tuple[FakeUser, str]] = [
         (api.user(20000 + i, f"居民{i}"), "east" if i % 2 else "west") for i in range(RESIDENTS)

@@ -3,7 +3,6 @@ there. The bot runs as a real process (`python -m bot run`) against the fake Tel
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import textwrap
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fakebot import BotMessage, FakeBotApi, FakeUser
-from tests.e2e.test_crash_kill import TOKEN, BotProcess
+from tests.e2e.test_crash_kill import TOKEN, BotProcess, process_env
 
 SEED = textwrap.dedent(
     """
@@ -58,16 +57,7 @@ async def crashy(tmp_path: Path) -> AsyncIterator[tuple[Crashy, FakeBotApi]]:
     seed_path.write_text(SEED, encoding="utf-8")
     api = FakeBotApi(token=TOKEN, bot_username="liaison_test_bot")
     await api.start()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")},
-        "LIAISON_BOT_TOKEN": TOKEN,
-        "LIAISON_API_BASE_URL": api.base_url,
-        "LIAISON_API_FILE_URL": api.file_url,
-        "LIAISON_DB": str(tmp_path / "liaison.db"),
-        "LIAISON_SEED": str(seed_path),
-        "LIAISON_QUIET_HOURS": "",
-        "LIAISON_LOG_LEVEL": "WARNING",
-    }
+    env = process_env(api, tmp_path / "liaison.db", seed_path)
     bot = BotProcess(env, tmp_path / "bot.log", api)
     try:
         await bot.start()
