@@ -413,3 +413,45 @@ async def test_double_tap_on_lang_logs_no_traceback(
     await alice.wait_for("Use the menu below")
     await nothing_more(alice)  # the second press changed nothing and said nothing
     assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
+
+
+async def test_submit_then_me_too_on_the_same_draft_does_only_the_first(world: World) -> None:
+    bob, alice = world.user(2, "Bob"), world.user(1, "Alice")
+    await bind(bob, "north")
+    await bind(alice, "north")
+    first = await file_issue(bob, "北关路88号门口的井盖松动了，车过很响")
+    await alice.send("/report")
+    await alice.tap("坑洼", await alice.wait_for("请选择问题类别"))
+    await alice.send("北关路88号井盖松动，车一过就响")
+    await alice.tap("跳过", await alice.wait_for("跳过"))
+    summary = await alice.sees("相似的事项")
+    me_too = summary.button(f"附议 #{first}").callback_data or ""  # type: ignore[union-attr]
+    await alice.tap("提交", summary)
+    number = number_in(await alice.edited(summary, "已提交"))
+    alert = await alice.tap_data(me_too, summary)  # the same draft's 附议, pressed late
+    assert alert == f"这份草稿已提交为 #{number}。"
+    await world.settle()
+    assert await world.rows("SELECT COUNT(*) FROM issue_supporters") == [(0,)]
+    await nothing_more(alice, bob)
+
+
+async def test_double_tap_on_a_broadcast_audience_logs_no_traceback(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    staff = world.user(601)
+    await open_bot(staff)
+    await staff.send("/broadcast")
+    choice = await staff.wait_for("请选择通知对象")
+    data = choice.button("北关街道联络站 的群众").callback_data or ""  # type: ignore[union-attr]
+    await staff.tap("北关街道联络站 的群众", choice)
+    await staff.tap_data(data, choice)
+    await staff.sees("请发送通知内容")
+    await world.settle()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
+    await staff.send("周三下午两点到四点停水")
+    await staff.wait_for("将发送给")
+    assert await world.rows("SELECT state FROM broadcasts ORDER BY id") == [
+        ("cancelled",),
+        ("preview",),
+    ]
