@@ -11,7 +11,7 @@ from bot.messages import Button, Outgoing
 from bot.services.invites import INVITE_TTL, ROLES
 from bot.texts import plain, t
 from handlers.common import Context, Glue, ack, forget_actor
-from handlers.render import HTML, inline, request_keyboard, resident_menu
+from handlers.render import inline, request_keyboard, resident_menu
 
 
 def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
@@ -53,7 +53,7 @@ class Admin(Glue):
             await self.refuse(update, lang, exc)
             return
         await ack(query)
-        await query.edit_message_text(text, parse_mode=HTML, reply_markup=inline(buttons))
+        await query.edit_message_text(text, reply_markup=inline(buttons))
 
     async def _step(
         self, actor: Actor, verb: str, args: tuple[int, ...], context: Context
@@ -165,7 +165,6 @@ class Admin(Glue):
             assert chat is not None
             await chat.send_message(
                 t(actor.lang, exc.key, **exc.params),
-                parse_mode=HTML,
                 reply_markup=resident_menu(actor.lang) if actor.is_resident_only else None,
             )
             return
@@ -175,6 +174,5 @@ class Admin(Glue):
         assert chat is not None
         await chat.send_message(
             t(actor.lang, "phone.bound", name=bound.person.name),
-            parse_mode=HTML,
             reply_markup=ReplyKeyboardRemove(),
         )

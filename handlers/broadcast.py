@@ -11,7 +11,7 @@ from bot.messages import Button, Outgoing
 from bot.models import Station
 from bot.texts import plain, t
 from handlers.common import Context, Glue, ack, callback_args
-from handlers.render import HTML, inline
+from handlers.render import inline
 
 
 def _rows(buttons: list[Button], per_row: int = 1) -> tuple[tuple[Button, ...], ...]:
@@ -84,7 +84,6 @@ class Broadcasts(Glue):
         ]
         await query.edit_message_text(
             t(lang, "bc.choose_district", district=district),
-            parse_mode=HTML,
             reply_markup=inline(_rows(buttons)),
         )
 
@@ -120,7 +119,7 @@ class Broadcasts(Glue):
             "district": plain(lang, "bc.aud_district", district=chosen.district or ""),
             "all": plain(lang, "bc.aud_all"),
         }[chosen.kind]
-        await query.edit_message_text(t(lang, "bc.ask", audience=label), parse_mode=HTML)
+        await query.edit_message_text(t(lang, "bc.ask", audience=label))
 
     async def send(self, update: Update, context: Context) -> None:
         """发送 under the preview."""
@@ -136,7 +135,7 @@ class Broadcasts(Glue):
             return
         await ack(query)
         try:
-            await query.edit_message_text(t(actor.lang, "bc.started", total=total), parse_mode=HTML)
+            await query.edit_message_text(t(actor.lang, "bc.started", total=total))
         finally:
             self.services.broadcasts.kick()
 
@@ -152,7 +151,7 @@ class Broadcasts(Glue):
             await self.refuse(update, actor.lang, exc)
             return
         await ack(query)
-        await query.edit_message_text(t(actor.lang, "bc.cancelled"), parse_mode=HTML)
+        await query.edit_message_text(t(actor.lang, "bc.cancelled"))
 
     async def mute(self, update: Update, context: Context) -> None:
         """bc:mute:<station> under a notice (and in /station), bc:unmute:<station>."""

@@ -17,7 +17,7 @@ from bot.messages import Outgoing
 from bot.models import Lang
 from bot.services import Services
 from bot.texts import plain, t
-from handlers.render import HTML, any_markup
+from handlers.render import any_markup
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +92,7 @@ class Glue:
         chat = update.effective_chat
         if chat is None:
             return None
-        return await chat.send_message(
-            t(lang, key, **params), parse_mode=HTML, reply_markup=reply_markup
-        )
+        return await chat.send_message(t(lang, key, **params), reply_markup=reply_markup)
 
     async def show(self, update: Update, message: Outgoing) -> Message | None:
         chat = update.effective_chat
@@ -104,12 +102,9 @@ class Glue:
             return await chat.send_photo(
                 message.photos[0],
                 caption=message.text,
-                parse_mode=HTML,
                 reply_markup=any_markup(message),
             )
-        return await chat.send_message(
-            message.text, parse_mode=HTML, reply_markup=any_markup(message)
-        )
+        return await chat.send_message(message.text, reply_markup=any_markup(message))
 
     async def not_allowed(
         self, update: Update, actor: Actor, key: str = "not_allowed.command"
@@ -126,9 +121,7 @@ class Glue:
         if query is not None:
             await quietly(query.answer(text[:200], show_alert=True))
         elif update.effective_chat is not None:
-            await update.effective_chat.send_message(
-                t(lang, error.key, **error.params), parse_mode=HTML
-            )
+            await update.effective_chat.send_message(t(lang, error.key, **error.params))
 
 
 def callback_args(query: CallbackQuery | None, arity: int = 1) -> tuple[int, ...]:

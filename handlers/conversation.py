@@ -18,7 +18,7 @@ from bot.messages import Reply
 from bot.models import Awaiting
 from bot.services import Services
 from handlers.common import Context, Glue, ack, drop_buttons, quietly
-from handlers.render import HTML, markup, menu_labels
+from handlers.render import markup, menu_labels
 
 # a command that is not a menu label; /cancel and /report deal with what is pending themselves
 OWN_PENDING = ("/cancel", "/report")
@@ -141,9 +141,7 @@ class Conversation(Glue):
                 and not reply.message.photos
             ):
                 await quietly(
-                    query.edit_message_text(
-                        reply.message.text, parse_mode=HTML, reply_markup=markup(reply.message)
-                    )
+                    query.edit_message_text(reply.message.text, reply_markup=markup(reply.message))
                 )
                 continue
             if reply.op == "edit" and reply.target is not None:
@@ -152,7 +150,6 @@ class Conversation(Glue):
                         reply.message.text,
                         chat_id=chat.id,
                         message_id=reply.target,
-                        parse_mode=HTML,
                         reply_markup=markup(reply.message),
                     )
                 )

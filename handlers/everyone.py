@@ -10,7 +10,7 @@ from bot.messages import Button, Outgoing
 from bot.models import Lang
 from bot.texts import plain, t
 from handlers.common import Context, Glue, ack, help_keys
-from handlers.render import HTML, resident_menu
+from handlers.render import resident_menu
 from handlers.stations import StationPicker
 
 RESIDENT_COMMANDS = ["start", "report", "my", "station", "reception", "lang", "help", "cancel"]
@@ -99,9 +99,7 @@ class Everyone(Glue):
             lines.append(t(lang, "welcome.station", station=station.name))
         if lines and update.effective_chat is not None:
             menu = resident_menu(lang) if actor.is_resident_only or station else None
-            await update.effective_chat.send_message(
-                "\n\n".join(lines), parse_mode=HTML, reply_markup=menu
-            )
+            await update.effective_chat.send_message("\n\n".join(lines), reply_markup=menu)
         if actor.is_resident_only and station is None:
             await StationPicker(self.services).offer(update, actor)
 

@@ -7,7 +7,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.messages import Outgoing
 from bot.ports import Rejected, RetryLater, Unreachable
-from handlers.render import HTML, markup
+from handlers.render import markup
 
 
 class TelegramMessenger:
@@ -22,9 +22,7 @@ class TelegramMessenger:
                 await self.bot.send_media_group(
                     chat_id, [InputMediaPhoto(p) for p in message.photos[:10]]
                 )
-            sent = await self.bot.send_message(
-                chat_id, message.text, parse_mode=HTML, reply_markup=markup(message)
-            )
+            sent = await self.bot.send_message(chat_id, message.text, reply_markup=markup(message))
             if message.location is not None:
                 await self.bot.send_location(chat_id, *message.location)
             return sent.message_id
@@ -37,7 +35,6 @@ class TelegramMessenger:
                 chat_id,
                 photo,
                 caption=message.text,
-                parse_mode=HTML,
                 reply_markup=markup(message),
             )
             return sent.message_id
@@ -50,7 +47,6 @@ class TelegramMessenger:
                 message.text,
                 chat_id=chat_id,
                 message_id=message_id,
-                parse_mode=HTML,
                 reply_markup=markup(message),
             )
         except BadRequest as exc:

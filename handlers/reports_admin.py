@@ -14,7 +14,6 @@ from bot.messages import Button, Outgoing
 from bot.services.stats import PERIODS, report_lines
 from bot.texts import plain, t
 from handlers.common import Context, Glue, ack
-from handlers.render import HTML
 
 MAX_CHARS = 3800  # one Telegram message holds 4096
 
@@ -137,5 +136,4 @@ class ReportsAdmin(Glue):
             caption=t(
                 actor.lang, "export.done", count=count, scope=await self._names(actor, scope)
             ),
-            parse_mode=HTML,
         )

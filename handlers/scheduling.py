@@ -12,7 +12,6 @@ from bot.services.deadlines import OVERDUE_PAGE
 from bot.texts import Markup, plain, t
 from bot.views.scheduler import item_choice, overdue_lines
 from handlers.common import Context, Glue, ack, drop_buttons
-from handlers.render import HTML
 
 
 class Scheduling(Glue):
@@ -134,7 +133,7 @@ class Scheduling(Glue):
                 text = t(lang, "patrol.item_ok", item=view.item(args[1], lang))
                 await ack(query, plain(lang, "patrol.item_ok", item=view.item(args[1], lang)))
                 if query.message is not None:
-                    await query.edit_message_text(text, parse_mode=HTML)
+                    await query.edit_message_text(text)
             elif verb == "bad" and len(args) == 2:
                 view = await patrols.ask_problem(actor, args[0], args[1])
                 await ack(query)

@@ -62,7 +62,6 @@ class StationPicker(Glue):
                 "station.pick_station",
                 district=stations[0].district if stations else "",
             ),
-            parse_mode="HTML",
             reply_markup=inline(buttons),
         )
 
@@ -79,7 +78,6 @@ class StationPicker(Glue):
         await ack(query)
         await query.edit_message_text(
             t(actor.lang, "start.bound", station=station.name, district=station.district),
-            parse_mode="HTML",
         )
         return station
 
