@@ -175,7 +175,9 @@ class Conversations:
         station, category = await self.reports.describe_draft(draft)
         if step is Step.STATION:
             districts = await self.people.districts()
-            return [Outgoing(text=t(lang, "report.need_station")), *station_offer(lang, districts)]
+            # a resident who had a station is waiting here because it was retired
+            why = "report.station_retired" if actor.person.station_id else "report.need_station"
+            return [Outgoing(text=t(lang, why)), *station_offer(lang, districts)]
         if step is Step.CATEGORY:
             return [report_views.categories(lang, draft, station, await self.reports.categories())]
         if step is Step.DESCRIPTION:

@@ -25,6 +25,7 @@ from bot.scheduling import next_nudge
 from bot.services.base import Service
 from bot.services.outbox import Notices, responders
 from bot.similarity import similarity
+from bot.units import utf16_len
 from storage.repos import Repos
 
 SIMILAR_DAYS = 30
@@ -49,11 +50,13 @@ def step_of(draft: Draft) -> Step:
 
 
 def check_description(text: str) -> str:
+    """5–2000, counted as Telegram counts (UTF-16 units): nothing is ever cut silently."""
     text = text.strip()
     if len(text) < MIN_DESCRIPTION:
         raise InvalidInput("too short", key="report.too_short", min=MIN_DESCRIPTION)
-    if len(text) > MAX_DESCRIPTION:
-        raise InvalidInput("too long", key="report.too_long", max=MAX_DESCRIPTION, length=len(text))
+    length = utf16_len(text)
+    if length > MAX_DESCRIPTION:
+        raise InvalidInput("too long", key="report.too_long", max=MAX_DESCRIPTION, length=length)
     return text
 
 
@@ -134,6 +137,8 @@ class ReportService(Service):
         person = await repos.people.get(actor.id)
         assert person is not None
         station = await repos.stations.get(person.station_id) if person.station_id else None
+        if station is not None and await repos.stations.by_key(station.key) is None:
+            station = None  # retired from the seed: the resident chooses another one first
         draft = await repos.drafts.create(
             actor.id, station.id if station else None, self._now(), replacing=replacing
         )
@@ -331,7 +336,7 @@ class ReportService(Service):
             await self._check_quota(repos, actor)
             category = await repos.stations.category(draft.category_id)
             station = await repos.stations.get(draft.station_id)
-            if station is None:
+            if station is None or await repos.stations.by_key(station.key) is None:
                 raise WrongState("station retired", key="report.station_retired")
             assert category is not None
             accept_due = now + category.accept_within

@@ -28,6 +28,7 @@ from bot.models import (
 from bot.scheduling import next_nudge
 from bot.services.base import Service
 from bot.services.outbox import Notices, Render, admins, responders, station_staff_or_admins
+from bot.units import utf16_len
 from bot.views import issues as issue_views
 from storage.repos import Repos
 
@@ -58,8 +59,9 @@ def check_text(text: str) -> str:
     text = text.strip()
     if not text:
         raise InvalidInput("empty", key="prompt.empty")
-    if len(text) > MAX_TEXT:
-        raise InvalidInput("too long", key="prompt.too_long", max=MAX_TEXT, length=len(text))
+    length = utf16_len(text)  # as Telegram counts
+    if length > MAX_TEXT:
+        raise InvalidInput("too long", key="prompt.too_long", max=MAX_TEXT, length=length)
     return text
 
 
