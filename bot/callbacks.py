@@ -1,46 +1,23 @@
 """Callback data: short, structured, and never trusted (`iss:acc:12`, ≤ 64 bytes).
 
-Parsing only checks the shape; every press is re-checked against the database by the
-service that handles it.
+Every button kind is one class below: it packs the data when the button is built, gives the
+adapter its routing pattern, and unpacks a press (None for anything else). Parsing only
+checks the shape; every press is re-checked against the database by the service that
+handles it.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, NamedTuple, Self
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from bot.models import Lang
 
 MAX_BYTES = 64
-
-
-class Callback(NamedTuple):
-    scope: str  # iss, rep, st, lang, pr
-    verb: str
-    args: tuple[int, ...]
-
-
-def encode(scope: str, verb: str, *args: int) -> str:
-    data = ":".join([scope, verb, *(str(int(a)) for a in args)])
-    if len(data.encode()) > MAX_BYTES:
-        raise ValueError(f"callback data too long: {data}")
-    return data
-
-
-def decode(data: str | None) -> Callback | None:
-    """The parts of `data`, or None when it is not ours or malformed."""
-    if not data or len(data.encode()) > MAX_BYTES:
-        return None
-    parts = data.split(":")
-    if len(parts) < 2 or not parts[0].isalpha() or not parts[1].replace("_", "").isalnum():
-        return None
-    try:
-        args = tuple(int(p) for p in parts[2:])
-    except ValueError:
-        return None
-    if any(a < 0 or a > 2**53 for a in args):
-        return None
-    return Callback(parts[0], parts[1], args)
+MAX_NUMBER = 2**53
 
 
 class CallbackData(BaseModel):
@@ -51,16 +28,32 @@ class CallbackData(BaseModel):
             verb: str
             draft: int
 
-    Trailing fields that default to None are left out when None (``iss:acc:12``).
+    Trailing fields that default to None are left out when None (``iss:acc:12``). A kind
+    whose verbs carry different numbers of values says how many follow each verb in
+    `shapes` (the first field is the verb); a press of another shape is refused.
+    Only the canonical form unpacks (``iss:acc:012`` or ``iss:acc: 12`` do not).
     """
 
     model_config = ConfigDict(frozen=True)
     prefix: ClassVar[str]
+    shapes: ClassVar[Mapping[str, int]] = {}
 
     def __init_subclass__(cls, prefix: str = "", **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if prefix:
             cls.prefix = prefix
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> Self:
+        shapes = type(self).shapes
+        if shapes:
+            verb, *rest = (getattr(self, name) for name in type(self).model_fields)
+            count = shapes.get(verb)
+            if count is None or any(v is None for v in rest[:count]):
+                raise ValueError(f"{verb}: {count} values expected")
+            if any(v is not None for v in rest[count:]):
+                raise ValueError(f"{verb}: only {count} values expected")
+        return self
 
     def pack(self) -> str:
         values = [getattr(self, name) for name in type(self).model_fields]
@@ -68,7 +61,11 @@ class CallbackData(BaseModel):
             values.pop()
         parts = [self.prefix, *(str(v) for v in values)]
         data = ":".join(parts)
-        if len(data.encode()) > MAX_BYTES or any(":" in p for p in parts[1:]):
+        if (
+            len(data.encode()) > MAX_BYTES
+            or any(v is None for v in values)
+            or any(":" in p for p in parts[1:])
+        ):
             raise ValueError(f"bad callback data: {data}")
         return data
 
@@ -79,23 +76,29 @@ class CallbackData(BaseModel):
         parts = data.split(":")
         names = list(cls.model_fields)
         required = sum(1 for f in cls.model_fields.values() if f.is_required())
-        if parts[0] != cls.prefix or not required <= len(parts) - 1 <= len(names):
+        if parts[0] != cls.prefix or not max(required, 1) <= len(parts) - 1 <= len(names):
             return None
+        given = dict(zip(names, parts[1:], strict=False))
         try:
-            found = cls.model_validate(dict(zip(names, parts[1:], strict=False)))
+            found = cls.model_validate(given)
         except ValidationError:
             return None
-        if any(isinstance(v, int) and not 0 <= v <= 2**53 for v in found.__dict__.values()):
+        # one spelling per value: no "012", " 12", "+12" or "1_2"
+        if any(str(getattr(found, name)) != raw for name, raw in given.items()):
+            return None
+        values = [getattr(found, name) for name in names]
+        if any(isinstance(v, int) and not 0 <= v <= MAX_NUMBER for v in values):
             return None
         return found
 
     @classmethod
-    def pattern(cls, verb: str | None = None) -> str:
+    def pattern(cls, *verbs: str) -> str:
         """A regular expression matching this kind's data (for the adapters' routing), or
-        only its presses with the first field `verb`."""
-        if verb is None:
+        only its presses whose first field is one of `verbs`: ``^bc:(st|all)(:|$)``."""
+        if not verbs:
             return rf"^{re.escape(cls.prefix)}:"
-        return rf"^{re.escape(cls.prefix)}:{re.escape(verb)}:"
+        alternatives = "|".join(re.escape(v) for v in verbs)
+        return rf"^{re.escape(cls.prefix)}:({alternatives})(:|$)"
 
 
 class IssuePress(CallbackData, prefix="iss"):
@@ -121,3 +124,118 @@ class PromptPress(CallbackData, prefix="pr"):
 
     verb: str
     version: int
+
+
+class StationPress(CallbackData, prefix="st"):
+    """Choosing a station: ``st:dist:<station>`` lists the stations of that station's
+    district (any station of a district stands for it), ``st:pick:<station>`` binds it."""
+
+    verb: Literal["dist", "pick"]
+    station: int
+
+
+class MyPage(CallbackData, prefix="my"):
+    """更多 under /my: ``my:page:<offset>``, offset = how many issues come before the page."""
+
+    verb: Literal["page"] = "page"
+    offset: int
+
+
+class OverduePage(CallbackData, prefix="ovd"):
+    """更多 under /overdue: ``ovd:page:<offset>``, offset = how many issues come before."""
+
+    verb: Literal["page"] = "page"
+    offset: int
+
+
+class LangPress(CallbackData, prefix="lang"):
+    """/lang: ``lang:zh`` or ``lang:en``, the language chosen."""
+
+    lang: Lang
+
+
+class BroadcastPress(CallbackData, prefix="bc"):
+    """/broadcast and its notices; what `id` is depends on the verb:
+
+    - ``bc:st:<station>`` / ``bc:dep:<station>``: the audience is that station's residents /
+      its deputies;
+    - ``bc:dist:<station>``: show the district of that station (admins);
+      ``bc:dall:<station>``: the audience is that whole district;
+    - ``bc:all``: every resident (no id);
+    - ``bc:send:<broadcast>`` / ``bc:cancel:<broadcast>``: under the author's preview;
+    - ``bc:mute:<station>`` / ``bc:unmute:<station>``: that station's notices for the
+      presser (0 under a notice that came from no one station).
+    """
+
+    shapes: ClassVar[Mapping[str, int]] = {
+        "st": 1,
+        "dep": 1,
+        "dist": 1,
+        "dall": 1,
+        "all": 0,
+        "send": 1,
+        "cancel": 1,
+        "mute": 1,
+        "unmute": 1,
+    }
+    verb: Literal["st", "dep", "dist", "dall", "all", "send", "cancel", "mute", "unmute"]
+    id: int | None = None
+
+
+class StatsPeriod(CallbackData, prefix="stats"):
+    """Under /stats: ``stats:p:<period>``, the period's index in `bot.services.stats.PERIODS`."""
+
+    verb: Literal["p"] = "p"
+    period: int
+
+
+class ExportPress(CallbackData, prefix="exp"):
+    """/export: ``exp:csv`` or ``exp:xlsx``, the file format."""
+
+    fmt: Literal["csv", "xlsx"]
+
+
+class InvitePress(CallbackData, prefix="inv"):
+    """/invite, one step per press (admins only, every step):
+
+    - ``inv:dist:<station>``: the stations of that station's district;
+    - ``inv:st:<station>``: the roles at that station;
+    - ``inv:role:<station>:<role>``: the people who may get it (role = index in
+      `bot.services.invites.ROLES`);
+    - ``inv:who:<station>:<role>:<person>``: the one-time link for that person.
+    """
+
+    shapes: ClassVar[Mapping[str, int]] = {"dist": 1, "st": 1, "role": 2, "who": 3}
+    verb: Literal["dist", "st", "role", "who"]
+    station: int
+    role: int | None = None
+    person: int | None = None
+
+
+class PhoneAsk(CallbackData, prefix="phone"):
+    """我是代表/工作人员 under /help: ``phone:ask`` asks for the person's contact."""
+
+    verb: Literal["ask"] = "ask"
+
+
+class PatrolPress(CallbackData, prefix="pat"):
+    """走街串巷 patrols; what `id` is depends on the verb:
+
+    - ``pat:start:<patrol>``: staff start that patrol now;
+    - ``pat:item:<run>:<item>``: on the deputy's checklist, choose an item (its index in the
+      patrol's list); ``pat:ok:<run>:<item>`` / ``pat:bad:<run>:<item>`` mark it;
+    - ``pat:done:<run>``: the checklist is finished.
+    """
+
+    shapes: ClassVar[Mapping[str, int]] = {"start": 1, "item": 2, "ok": 2, "bad": 2, "done": 1}
+    verb: Literal["start", "item", "ok", "bad", "done"]
+    id: int
+    item: int | None = None
+
+
+class ReceptionPress(CallbackData, prefix="rcp"):
+    """接待日 reminders: ``rcp:on:<station>`` / ``rcp:off:<station>`` opts the resident in to
+    or out of that station's."""
+
+    verb: Literal["on", "off"]
+    station: int

@@ -13,7 +13,22 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import IssuePress, PromptPress, ReportPress
+from bot.callbacks import (
+    BroadcastPress,
+    ExportPress,
+    InvitePress,
+    IssuePress,
+    LangPress,
+    MyPage,
+    OverduePage,
+    PatrolPress,
+    PhoneAsk,
+    PromptPress,
+    ReceptionPress,
+    ReportPress,
+    StationPress,
+    StatsPeriod,
+)
 from bot.services import Services
 from handlers.admin import Admin
 from handlers.broadcast import Broadcasts
@@ -69,18 +84,18 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         CommandHandler("help", everyone.help, filters=PRIVATE),
         CommandHandler("lang", everyone.lang, filters=PRIVATE),
         CommandHandler("cancel", conversation.cancel, filters=PRIVATE),
-        CallbackQueryHandler(everyone.lang_chosen, pattern=r"^lang:(zh|en)$"),
+        CallbackQueryHandler(everyone.lang_chosen, pattern=LangPress.pattern()),
         # residents
         CommandHandler("station", stations.station_command, filters=PRIVATE),
         MessageHandler(menu("menu.station"), stations.station_command),
         CommandHandler("reception", stations.reception, filters=PRIVATE),
         MessageHandler(menu("menu.reception"), stations.reception),
-        CallbackQueryHandler(stations.district_chosen, pattern=r"^st:dist:"),
-        CallbackQueryHandler(stations.station_chosen, pattern=r"^st:pick:"),
+        CallbackQueryHandler(stations.district_chosen, pattern=StationPress.pattern("dist")),
+        CallbackQueryHandler(stations.station_chosen, pattern=StationPress.pattern("pick")),
         MessageHandler(PRIVATE & filters.LOCATION, stations.location_shared),
         CommandHandler("my", resident.my, filters=PRIVATE),
         MessageHandler(menu("menu.my"), resident.my),
-        CallbackQueryHandler(resident.my_more, pattern=r"^my:page:\d+$"),
+        CallbackQueryHandler(resident.my_more, pattern=MyPage.pattern()),
         CallbackQueryHandler(resident.pressed(resident.view), pattern=IssuePress.pattern("view")),
         CallbackQueryHandler(
             resident.pressed(resident.follow_up), pattern=IssuePress.pattern("fu")
@@ -108,25 +123,29 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         CallbackQueryHandler(staff.pressed(staff.supervise), pattern=IssuePress.pattern("sup")),
         # staff and admin tools
         CommandHandler("broadcast", broadcasts.command, filters=PRIVATE),
-        CallbackQueryHandler(broadcasts.district, pattern=r"^bc:dist:"),
-        CallbackQueryHandler(broadcasts.audience, pattern=r"^bc:(st|dep|dall|all)(:|$)"),
-        CallbackQueryHandler(broadcasts.send, pattern=r"^bc:send:"),
-        CallbackQueryHandler(broadcasts.cancel, pattern=r"^bc:cancel:"),
-        CallbackQueryHandler(broadcasts.mute, pattern=r"^bc:(mute|unmute):"),
+        CallbackQueryHandler(broadcasts.district, pattern=BroadcastPress.pattern("dist")),
+        CallbackQueryHandler(
+            broadcasts.audience, pattern=BroadcastPress.pattern("st", "dep", "dall", "all")
+        ),
+        CallbackQueryHandler(broadcasts.send, pattern=BroadcastPress.pattern("send")),
+        CallbackQueryHandler(broadcasts.cancel, pattern=BroadcastPress.pattern("cancel")),
+        CallbackQueryHandler(broadcasts.mute, pattern=BroadcastPress.pattern("mute", "unmute")),
         CommandHandler("stats", reports_admin.stats, filters=PRIVATE),
-        CallbackQueryHandler(reports_admin.stats_period, pattern=r"^stats:p:\d+$"),
+        CallbackQueryHandler(reports_admin.stats_period, pattern=StatsPeriod.pattern()),
         CommandHandler("export", reports_admin.export, filters=PRIVATE),
-        CallbackQueryHandler(reports_admin.export_chosen, pattern=r"^exp:(csv|xlsx)$"),
+        CallbackQueryHandler(reports_admin.export_chosen, pattern=ExportPress.pattern()),
         CommandHandler("invite", admin.invite, filters=PRIVATE),
-        CallbackQueryHandler(admin.invite_step, pattern=r"^inv:"),
-        CallbackQueryHandler(admin.phone_ask, pattern=r"^phone:ask$"),
+        CallbackQueryHandler(admin.invite_step, pattern=InvitePress.pattern()),
+        CallbackQueryHandler(admin.phone_ask, pattern=PhoneAsk.pattern()),
         # overdue list, patrols, reception-day reminders
         CommandHandler("overdue", scheduling.overdue, filters=PRIVATE),
-        CallbackQueryHandler(scheduling.overdue_more, pattern=r"^ovd:page:\d+$"),
+        CallbackQueryHandler(scheduling.overdue_more, pattern=OverduePage.pattern()),
         CommandHandler("patrol", scheduling.patrol, filters=PRIVATE),
-        CallbackQueryHandler(scheduling.patrol_start, pattern=r"^pat:start:"),
-        CallbackQueryHandler(scheduling.patrol_press, pattern=r"^pat:(item|ok|bad|done):"),
-        CallbackQueryHandler(reception.toggle, pattern=r"^rcp:(on|off):"),
+        CallbackQueryHandler(scheduling.patrol_start, pattern=PatrolPress.pattern("start")),
+        CallbackQueryHandler(
+            scheduling.patrol_press, pattern=PatrolPress.pattern("item", "ok", "bad", "done")
+        ),
+        CallbackQueryHandler(reception.toggle, pattern=ReceptionPress.pattern()),
         # anything else
         CallbackQueryHandler(everyone.stale_button),
         MessageHandler(PRIVATE & filters.COMMAND, everyone.unknown_command),

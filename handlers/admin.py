@@ -5,12 +5,12 @@ from __future__ import annotations
 from telegram import ReplyKeyboardRemove, Update
 
 from bot.actor import Actor
-from bot.callbacks import decode, encode
+from bot.callbacks import InvitePress, PhoneAsk
 from bot.errors import DomainError
 from bot.messages import Button, Outgoing
 from bot.services.invites import INVITE_TTL, ROLES
 from bot.texts import plain, t
-from handlers.common import Context, Glue, ack, forget_actor
+from handlers.common import Context, Glue, ack, forget_actor, stale_button
 from handlers.render import inline, request_keyboard, resident_menu
 
 
@@ -26,7 +26,7 @@ class Admin(Glue):
             await self.not_allowed(update, actor)
             return
         districts = [
-            Button(text=name, data=encode("inv", "dist", anchor))
+            Button(text=name, data=InvitePress(verb="dist", station=anchor).pack())
             for name, anchor, _count in await self.services.people.districts()
         ]
         await self.show(
@@ -41,14 +41,13 @@ class Admin(Glue):
         assert query is not None
         actor = await self.actor(update, context)
         lang = actor.lang
-        parsed = decode(query.data)
+        press = InvitePress.unpack(query.data)
         try:
             if not actor.admin:
                 raise DomainError("admins only", key="error.not_allowed")
-            if parsed is None or not parsed.args:
-                raise DomainError("bad data", key="error.stale_button")
-            args = parsed.args
-            text, buttons = await self._step(actor, parsed.verb, args, context)
+            if press is None:
+                raise stale_button()
+            text, buttons = await self._step(actor, press, context)
         except DomainError as exc:
             await self.refuse(update, lang, exc)
             return
@@ -56,53 +55,59 @@ class Admin(Glue):
         await query.edit_message_text(text, reply_markup=inline(buttons))
 
     async def _step(
-        self, actor: Actor, verb: str, args: tuple[int, ...], context: Context
+        self, actor: Actor, press: InvitePress, context: Context
     ) -> tuple[str, tuple[tuple[Button, ...], ...]]:
         lang = actor.lang
-        if verb == "dist":
-            stations = await self.services.people.stations_in_district_of(args[0])
-            buttons = [Button(text=s.name, data=encode("inv", "st", s.id)) for s in stations]
+        if press.verb == "dist":
+            stations = await self.services.people.stations_in_district_of(press.station)
+            buttons = [
+                Button(text=s.name, data=InvitePress(verb="st", station=s.id).pack())
+                for s in stations
+            ]
             return t(lang, "inv.choose_station"), _rows(buttons, 1)
-        station = await self.services.people.station(args[0])
+        station = await self.services.people.station(press.station)
         if station is None:
             raise DomainError("no station", key="error.not_found")
-        if verb == "st":
+        if press.verb == "st":
             roles = [
                 Button(
-                    text=plain(lang, f"inv.role_{role}"), data=encode("inv", "role", station.id, i)
+                    text=plain(lang, f"inv.role_{role}"),
+                    data=InvitePress(verb="role", station=station.id, role=i).pack(),
                 )
                 for i, role in enumerate(ROLES)
             ]
             return t(lang, "inv.choose_role", station=station.name), _rows(roles, 2)
-        if len(args) < 2 or args[1] >= len(ROLES):
-            raise DomainError("bad data", key="error.stale_button")
-        role = ROLES[args[1]]
-        if verb == "role":
+        if press.role is None or press.role >= len(ROLES):
+            raise stale_button()
+        role = ROLES[press.role]
+        if press.verb == "role":
             people = await self.services.invites.candidates(actor, station.id, role)
             if not people:
                 return t(lang, "inv.nobody"), ()
             buttons = [
                 Button(
                     text=("✓ " if p.telegram_id is not None else "") + p.name,
-                    data=encode("inv", "who", station.id, args[1], p.id),
+                    data=InvitePress(
+                        verb="who", station=station.id, role=press.role, person=p.id
+                    ).pack(),
                 )
                 for p in people[:90]
             ]
             return t(lang, "inv.choose_person", station=station.name), _rows(buttons, 2)
-        if verb == "who" and len(args) == 3:
-            token = await self.services.invites.create(actor, station.id, role, args[2])
+        if press.verb == "who" and press.person is not None:
+            token = await self.services.invites.create(actor, station.id, role, press.person)
             person = next(
                 (
                     p
                     for p in await self.services.invites.candidates(actor, station.id, role)
-                    if p.id == args[2]
+                    if p.id == press.person
                 ),
                 None,
             )
             link = f"https://t.me/{context.bot.username}?start=inv_{token}"
             name = person.name if person else ""
             return t(lang, "inv.link", days=INVITE_TTL // 86400, name=name, link=link), ()
-        raise DomainError("bad data", key="error.stale_button")
+        raise stale_button()
 
     async def redeem(self, update: Update, context: Context, token: str) -> None:
         """/start inv_<token>: bind this Telegram account (called from Everyone.start)."""
@@ -133,18 +138,19 @@ class Admin(Glue):
             Outgoing(
                 text=t(actor.lang, "phone.offer"),
                 buttons=(
-                    (
-                        Button(
-                            text=plain(actor.lang, "phone.btn_offer"), data=encode("phone", "ask")
-                        ),
-                    ),
+                    (Button(text=plain(actor.lang, "phone.btn_offer"), data=PhoneAsk().pack()),),
                 ),
             ),
         )
 
     async def phone_ask(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None
         actor = await self.actor(update, context)
-        await ack(update.callback_query)
+        if PhoneAsk.unpack(query.data) is None:
+            await self.refuse(update, actor.lang, stale_button())
+            return
+        await ack(query)
         keyboard = request_keyboard(actor.lang, "phone.btn_share", contact=True)
         await self.say(update, actor.lang, "phone.ask", reply_markup=keyboard)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.actor import Actor
-from bot.callbacks import decode, encode
+from bot.callbacks import BroadcastPress
 from bot.errors import DomainError
 from bot.messages import Button, Outgoing
 from bot.models import Station
 from bot.texts import plain, t
-from handlers.common import Context, Glue, ack, callback_args
+from handlers.common import Context, Glue, ack, stale_button
 from handlers.render import inline
 
 
@@ -34,20 +34,22 @@ class Broadcasts(Glue):
             buttons.append(
                 Button(
                     text=plain(lang, "bc.aud_station", station=station.name),
-                    data=encode("bc", "st", station.id),
+                    data=BroadcastPress(verb="st", id=station.id).pack(),
                 )
             )
             buttons.append(
                 Button(
                     text=plain(lang, "bc.aud_deputies", station=station.name),
-                    data=encode("bc", "dep", station.id),
+                    data=BroadcastPress(verb="dep", id=station.id).pack(),
                 )
             )
         rows = list(_rows(buttons))
         if actor.admin:
-            rows.append((Button(text=plain(lang, "bc.aud_all"), data=encode("bc", "all")),))
+            rows.append(
+                (Button(text=plain(lang, "bc.aud_all"), data=BroadcastPress(verb="all").pack()),)
+            )
             districts = [
-                Button(text=name, data=encode("bc", "dist", anchor))
+                Button(text=name, data=BroadcastPress(verb="dist", id=anchor).pack())
                 for name, anchor, _count in await self.services.people.districts()
             ]
             rows += _rows(districts, 3)
@@ -58,13 +60,14 @@ class Broadcasts(Glue):
         query = update.callback_query
         assert query is not None
         actor = await self.actor(update, context)
-        parsed = decode(query.data)
+        press = BroadcastPress.unpack(query.data)
         try:
             if not actor.admin:
                 raise DomainError("admins only", key="bc.not_allowed")
-            if parsed is None or len(parsed.args) != 1:
-                raise DomainError("bad data", key="error.stale_button")
-            stations = await self.services.people.stations_in_district_of(parsed.args[0])
+            if press is None or press.verb != "dist" or press.id is None:
+                raise stale_button()
+            anchor = press.id
+            stations = await self.services.people.stations_in_district_of(anchor)
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return
@@ -74,11 +77,12 @@ class Broadcasts(Glue):
         buttons = [
             Button(
                 text=plain(lang, "bc.aud_district", district=district),
-                data=encode("bc", "dall", parsed.args[0]),
+                data=BroadcastPress(verb="dall", id=anchor).pack(),
             )
         ] + [
             Button(
-                text=plain(lang, "bc.aud_station", station=s.name), data=encode("bc", "st", s.id)
+                text=plain(lang, "bc.aud_station", station=s.name),
+                data=BroadcastPress(verb="st", id=s.id).pack(),
             )
             for s in stations
         ]
@@ -92,21 +96,20 @@ class Broadcasts(Glue):
         query = update.callback_query
         assert query is not None and update.effective_chat is not None
         actor = await self.actor(update, context)
-        parsed = decode(query.data)
+        press = BroadcastPress.unpack(query.data)
         lang = actor.lang
         try:
-            if parsed is None:
-                raise DomainError("bad data", key="error.stale_button")
-            arg = parsed.args[0] if parsed.args else None
             kind = {"st": "station", "dep": "deputies", "dall": "district", "all": "all"}.get(
-                parsed.verb, ""
+                press.verb if press is not None else ""
             )
+            if press is None or kind is None:
+                raise stale_button()
             chosen = await self.services.broadcasts.choose(
                 actor,
                 update.effective_chat.id,
                 kind,
-                station_id=arg if kind in ("station", "deputies") else None,
-                district_of=arg if kind == "district" else None,
+                station_id=press.id if kind in ("station", "deputies") else None,
+                district_of=press.id if kind == "district" else None,
             )
         except DomainError as exc:
             await self.refuse(update, lang, exc)
@@ -127,9 +130,11 @@ class Broadcasts(Glue):
         assert query is not None
         actor = await self.actor(update, context)
         try:
-            args = callback_args(query, 1)
+            press = BroadcastPress.unpack(query.data)
+            if press is None or press.verb != "send" or press.id is None:
+                raise stale_button()
             message_id = query.message.message_id if query.message else None
-            total = await self.services.broadcasts.send(actor, args[0], message_id)
+            total = await self.services.broadcasts.send(actor, press.id, message_id)
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return
@@ -145,8 +150,10 @@ class Broadcasts(Glue):
         assert query is not None
         actor = await self.actor(update, context)
         try:
-            args = callback_args(query, 1)
-            await self.services.broadcasts.cancel(actor, args[0])
+            press = BroadcastPress.unpack(query.data)
+            if press is None or press.verb != "cancel" or press.id is None:
+                raise stale_button()
+            await self.services.broadcasts.cancel(actor, press.id)
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return
@@ -158,11 +165,12 @@ class Broadcasts(Glue):
         query = update.callback_query
         assert query is not None
         actor = await self.actor(update, context)
-        parsed = decode(query.data)
         try:
-            args = callback_args(query, 1)
-            muted = parsed is not None and parsed.verb == "mute"
-            station = await self.services.broadcasts.set_muted(actor, args[0], muted)
+            press = BroadcastPress.unpack(query.data)
+            if press is None or press.verb not in ("mute", "unmute") or press.id is None:
+                raise stale_button()
+            muted = press.verb == "mute"
+            station = await self.services.broadcasts.set_muted(actor, press.id, muted)
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return
@@ -174,15 +182,15 @@ class Broadcasts(Glue):
         """In /station: whether this station's notices come, with a button to switch."""
         lang = actor.lang
         muted = await self.services.broadcasts.is_muted(actor, station.id)
-        verb, key, label = (
-            ("unmute", "bc.notices_off", "bc.btn_unmute")
+        press, key, label = (
+            (BroadcastPress(verb="unmute", id=station.id), "bc.notices_off", "bc.btn_unmute")
             if muted
-            else ("mute", "bc.notices_on", "bc.btn_mute")
+            else (BroadcastPress(verb="mute", id=station.id), "bc.notices_on", "bc.btn_mute")
         )
         await self.show(
             update,
             Outgoing(
                 text=t(lang, key),
-                buttons=((Button(text=plain(lang, label), data=encode("bc", verb, station.id)),),),
+                buttons=((Button(text=plain(lang, label), data=press.pack()),),),
             ),
         )

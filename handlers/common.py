@@ -11,7 +11,6 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.actor import Actor
-from bot.callbacks import decode
 from bot.errors import DomainError
 from bot.messages import Outgoing
 from bot.models import Lang
@@ -124,12 +123,9 @@ class Glue:
             await update.effective_chat.send_message(t(lang, error.key, **error.params))
 
 
-def callback_args(query: CallbackQuery | None, arity: int = 1) -> tuple[int, ...]:
-    """The numbers in a pressed button's data; a malformed press is a stale button."""
-    parsed = decode(query.data if query is not None else None)
-    if parsed is None or len(parsed.args) != arity:
-        raise DomainError("malformed callback data", key="error.stale_button")
-    return parsed.args
+def stale_button() -> DomainError:
+    """The refusal of a press whose data its kind does not unpack (`bot/callbacks.py`)."""
+    return DomainError("malformed callback data", key="error.stale_button")
 
 
 # Refusals the Bot API gives for things that happen in normal use: a press answered twice

@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import BotCommand, BotCommandScopeChat, Message, Update
 
 from bot.actor import Actor
-from bot.callbacks import decode, encode
+from bot.callbacks import LangPress
 from bot.messages import Button, Outgoing
 from bot.models import Lang
 from bot.texts import plain, t
-from handlers.common import Context, Glue, ack, help_keys
+from handlers.common import Context, Glue, ack, help_keys, stale_button
 from handlers.render import resident_menu
 from handlers.stations import StationPicker
 
@@ -138,8 +138,8 @@ class Everyone(Glue):
             text=plain(actor.lang, "lang.choose"),
             buttons=(
                 (
-                    Button(text=plain(Lang.ZH, "lang.zh"), data=encode("lang", "zh")),
-                    Button(text=plain(Lang.EN, "lang.en"), data=encode("lang", "en")),
+                    Button(text=plain(Lang.ZH, "lang.zh"), data=LangPress(lang=Lang.ZH).pack()),
+                    Button(text=plain(Lang.EN, "lang.en"), data=LangPress(lang=Lang.EN).pack()),
                 ),
             ),
         )
@@ -148,9 +148,13 @@ class Everyone(Glue):
     async def lang_chosen(self, update: Update, context: Context) -> None:
         query = update.callback_query
         assert query is not None
-        parsed = decode(query.data)
-        lang = Lang.EN if parsed is not None and parsed.verb == "en" else Lang.ZH
-        actor = await self.services.people.set_lang(await self.actor(update, context), lang)
+        press = LangPress.unpack(query.data)
+        actor = await self.actor(update, context)
+        if press is None:
+            await self.refuse(update, actor.lang, stale_button())
+            return
+        lang = press.lang
+        actor = await self.services.people.set_lang(actor, lang)
         await ack(query)
         done = plain(lang, "lang.set")
         if isinstance(query.message, Message) and query.message.text == done:

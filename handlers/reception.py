@@ -8,13 +8,13 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.actor import Actor
-from bot.callbacks import decode, encode
+from bot.callbacks import ReceptionPress
 from bot.errors import DomainError
 from bot.messages import Button
 from bot.models import Lang
 from bot.services import Services
 from bot.texts import plain
-from handlers.common import Context, Glue, ack
+from handlers.common import Context, Glue, ack, stale_button
 from handlers.render import inline
 
 Rows = tuple[tuple[Button, ...], ...]
@@ -22,10 +22,10 @@ Rows = tuple[tuple[Button, ...], ...]
 
 def toggle_button(lang: Lang, station_id: int, opted_in: bool) -> Rows:
     if opted_in:
-        return (
-            (Button(text=plain(lang, "reception.opt_out"), data=encode("rcp", "off", station_id)),),
-        )
-    return ((Button(text=plain(lang, "reception.opt_in"), data=encode("rcp", "on", station_id)),),)
+        off = ReceptionPress(verb="off", station=station_id).pack()
+        return ((Button(text=plain(lang, "reception.opt_out"), data=off),),)
+    on = ReceptionPress(verb="on", station=station_id).pack()
+    return ((Button(text=plain(lang, "reception.opt_in"), data=on),),)
 
 
 async def reception_buttons(services: Services, actor: Actor, station_id: int) -> Rows:
@@ -42,18 +42,16 @@ class ReceptionGlue(Glue):
         query = update.callback_query
         assert query is not None
         actor = await self.actor(update, context)
-        parsed = decode(query.data)
+        press = ReceptionPress.unpack(query.data)
         try:
-            if parsed is None or len(parsed.args) != 1 or parsed.verb not in ("on", "off"):
-                raise DomainError("malformed", key="error.stale_button")
-            on = await self.services.reception.set_opt_in(
-                actor, parsed.args[0], parsed.verb == "on"
-            )
+            if press is None:
+                raise stale_button()
+            on = await self.services.reception.set_opt_in(actor, press.station, press.verb == "on")
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return
         await ack(query, plain(actor.lang, "reception.opted_in" if on else "reception.opted_out"))
         with contextlib.suppress(TelegramError):  # an old message, or the same keyboard
             await query.edit_message_reply_markup(
-                inline(toggle_button(actor.lang, parsed.args[0], on))
+                inline(toggle_button(actor.lang, press.station, on))
             )

@@ -7,13 +7,13 @@ import asyncio
 from telegram import InputFile, Update
 
 from bot.actor import Actor
-from bot.callbacks import decode, encode
+from bot.callbacks import ExportPress, StatsPeriod
 from bot.charts import stats_chart
 from bot.errors import DomainError
 from bot.messages import Button, Outgoing
 from bot.services.stats import PERIODS, report_lines
 from bot.texts import plain, t
-from handlers.common import Context, Glue, ack
+from handlers.common import Context, Glue, ack, stale_button
 
 MAX_CHARS = 3800  # one Telegram message holds 4096
 
@@ -51,16 +51,16 @@ class ReportsAdmin(Glue):
         query = update.callback_query
         assert query is not None
         actor = await self.actor(update, context)
-        parsed = decode(query.data)
+        press = StatsPeriod.unpack(query.data)
         try:
             scope = self.services.stats.scope_of(actor)
-            if parsed is None or len(parsed.args) != 1 or parsed.args[0] >= len(PERIODS):
-                raise DomainError("bad data", key="error.stale_button")
+            if press is None or press.period >= len(PERIODS):
+                raise stale_button()
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return
         await ack(query)
-        await self._send_stats(update, actor, scope, PERIODS[parsed.args[0]])
+        await self._send_stats(update, actor, scope, PERIODS[press.period])
 
     async def _send_stats(
         self, update: Update, actor: Actor, scope: list[int] | None, name: str
@@ -77,7 +77,7 @@ class ReportsAdmin(Glue):
         parts = chunks(report_lines(figures, lang, zone, t))
         buttons = (
             tuple(
-                Button(text=plain(lang, f"stats.period_{p}"), data=encode("stats", "p", i))
+                Button(text=plain(lang, f"stats.period_{p}"), data=StatsPeriod(period=i).pack())
                 for i, p in enumerate(PERIODS)
             ),
         )
@@ -98,8 +98,8 @@ class ReportsAdmin(Glue):
                 text=t(actor.lang, "export.choose", scope=name),
                 buttons=(
                     (
-                        Button(text="CSV", data=encode("exp", "csv")),
-                        Button(text="Excel (XLSX)", data=encode("exp", "xlsx")),
+                        Button(text="CSV", data=ExportPress(fmt="csv").pack()),
+                        Button(text="Excel (XLSX)", data=ExportPress(fmt="xlsx").pack()),
                     ),
                 ),
             ),
@@ -119,16 +119,16 @@ class ReportsAdmin(Glue):
         query = update.callback_query
         assert query is not None
         actor = await self.actor(update, context)
-        parsed = decode(query.data)
+        press = ExportPress.unpack(query.data)
         try:
             scope = self.services.stats.scope_of(actor)
-            if parsed is None or parsed.verb not in ("csv", "xlsx"):
-                raise DomainError("bad data", key="error.stale_button")
+            if press is None:
+                raise stale_button()
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return
         await ack(query)
-        filename, data, count = await self.services.exports.build(parsed.verb, scope)
+        filename, data, count = await self.services.exports.build(press.fmt, scope)
         chat = update.effective_chat
         assert chat is not None
         await chat.send_document(

@@ -6,13 +6,13 @@ from telegram import Update
 
 from bot import views
 from bot.actor import Actor
-from bot.callbacks import IssuePress, decode, encode
+from bot.callbacks import IssuePress, MyPage
 from bot.errors import DomainError
 from bot.messages import Button, Outgoing
 from bot.models import OPEN_STATES, Awaiting, Rating, Role
 from bot.services import Services
 from bot.texts import plain, t
-from handlers.common import Context, ack, drop_buttons
+from handlers.common import Context, ack, drop_buttons, stale_button
 from handlers.conversation import Conversation
 from handlers.issues import IssueGlue
 
@@ -30,11 +30,15 @@ class Resident(IssueGlue):
         await self._my_page(update, actor, 0)
 
     async def my_more(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None
         actor = await self.actor(update, context)
-        parsed = decode(update.callback_query.data if update.callback_query else None)
-        offset = parsed.args[0] if parsed and parsed.args else 0
-        await ack(update.callback_query)
-        await self._my_page(update, actor, offset)
+        press = MyPage.unpack(query.data)
+        if press is None:
+            await self.refuse(update, actor.lang, stale_button())
+            return
+        await ack(query)
+        await self._my_page(update, actor, press.offset)
 
     async def _my_page(self, update: Update, actor: Actor, offset: int) -> None:
         lang = actor.lang
@@ -53,7 +57,7 @@ class Resident(IssueGlue):
         ]
         if offset + PAGE < total:
             rows.append(
-                (Button(text=plain(lang, "btn.more"), data=encode("my", "page", offset + PAGE)),)
+                (Button(text=plain(lang, "btn.more"), data=MyPage(offset=offset + PAGE).pack()),)
             )
         await self.show(update, Outgoing(text=t(lang, "my.head", total=total), buttons=tuple(rows)))
 

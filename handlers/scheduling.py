@@ -5,13 +5,13 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.actor import Actor
-from bot.callbacks import IssuePress, decode, encode
+from bot.callbacks import IssuePress, OverduePage, PatrolPress
 from bot.errors import DomainError, NotAllowed
 from bot.messages import Button, Outgoing
 from bot.services.deadlines import OVERDUE_PAGE
 from bot.texts import Markup, plain, t
 from bot.views.scheduler import item_choice, overdue_lines
-from handlers.common import Context, Glue, ack, drop_buttons
+from handlers.common import Context, Glue, ack, drop_buttons, stale_button
 
 
 class Scheduling(Glue):
@@ -27,10 +27,11 @@ class Scheduling(Glue):
         query = update.callback_query
         assert query is not None
         actor = await self.actor(update, context)
-        parsed = decode(query.data)
-        offset = parsed.args[0] if parsed and parsed.args else 0
+        press = OverduePage.unpack(query.data)
         try:
-            await self._overdue_page(update, actor, offset)
+            if press is None:
+                raise stale_button()
+            await self._overdue_page(update, actor, press.offset)
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return
@@ -60,7 +61,7 @@ class Scheduling(Glue):
                 (
                     Button(
                         text=plain(lang, "btn.more"),
-                        data=encode("ovd", "page", offset + OVERDUE_PAGE),
+                        data=OverduePage(offset=offset + OVERDUE_PAGE).pack(),
                     ),
                 )
             )
@@ -83,7 +84,8 @@ class Scheduling(Glue):
             await self._start(update, actor, patrols[0].id)
             return
         rows = tuple(
-            (Button(text=p.name(lang), data=encode("pat", "start", p.id)),) for p in patrols
+            (Button(text=p.name(lang), data=PatrolPress(verb="start", id=p.id).pack()),)
+            for p in patrols
         )
         await self.show(update, Outgoing(text=t(lang, "patrol.choose"), buttons=rows))
 
@@ -91,11 +93,11 @@ class Scheduling(Glue):
         query = update.callback_query
         assert query is not None
         actor = await self.actor(update, context)
-        parsed = decode(query.data)
-        if parsed is None or len(parsed.args) != 1:
-            await self.refuse(update, actor.lang, DomainError(key="error.stale_button"))
+        press = PatrolPress.unpack(query.data)
+        if press is None or press.verb != "start":
+            await self.refuse(update, actor.lang, stale_button())
             return
-        if await self._start(update, actor, parsed.args[0]):
+        if await self._start(update, actor, press.id):
             await ack(query)
             await drop_buttons(query)
 
@@ -118,29 +120,29 @@ class Scheduling(Glue):
         assert query is not None
         actor = await self.actor(update, context)
         lang = actor.lang
-        parsed = decode(query.data)
+        press = PatrolPress.unpack(query.data)
         patrols = self.services.patrols
         try:
-            if parsed is None:
-                raise DomainError("malformed", key="error.stale_button")
-            verb, args = parsed.verb, parsed.args
-            if verb == "item" and len(args) == 2:
-                view = await patrols.choose(actor, args[0], args[1])
+            if press is None:
+                raise stale_button()
+            run, item = press.id, press.item
+            if press.verb == "item" and item is not None:
+                view = await patrols.choose(actor, run, item)
                 await ack(query)
-                await self.show(update, item_choice(lang, view, args[1]))
-            elif verb == "ok" and len(args) == 2:
-                view = await patrols.mark_ok(actor, args[0], args[1])
-                text = t(lang, "patrol.item_ok", item=view.item(args[1], lang))
-                await ack(query, plain(lang, "patrol.item_ok", item=view.item(args[1], lang)))
+                await self.show(update, item_choice(lang, view, item))
+            elif press.verb == "ok" and item is not None:
+                view = await patrols.mark_ok(actor, run, item)
+                text = t(lang, "patrol.item_ok", item=view.item(item, lang))
+                await ack(query, plain(lang, "patrol.item_ok", item=view.item(item, lang)))
                 if query.message is not None:
                     await query.edit_message_text(text)
-            elif verb == "bad" and len(args) == 2:
-                view = await patrols.ask_problem(actor, args[0], args[1])
+            elif press.verb == "bad" and item is not None:
+                view = await patrols.ask_problem(actor, run, item)
                 await ack(query)
                 await drop_buttons(query)
-                await self.say(update, lang, "patrol.ask_note", item=view.item(args[1], lang))
-            elif verb == "done" and len(args) == 1:
-                view = await patrols.finish(actor, args[0])
+                await self.say(update, lang, "patrol.ask_note", item=view.item(item, lang))
+            elif press.verb == "done":
+                view = await patrols.finish(actor, run)
                 await ack(
                     query,
                     plain(
@@ -151,7 +153,7 @@ class Scheduling(Glue):
                         problems=len(view.problems),
                     ),
                 )
-            else:
-                raise DomainError("malformed", key="error.stale_button")
+            else:  # pat:start goes to patrol_start
+                raise stale_button()
         except DomainError as exc:
             await self.refuse(update, lang, exc)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.actor import Actor
-from bot.callbacks import encode
+from bot.callbacks import StationPress
 from bot.errors import DomainError
 from bot.messages import Button, Outgoing
 from bot.models import Station
 from bot.texts import plain, t
 from bot.views.stations import station_offer
-from handlers.common import Context, Glue, ack, callback_args
+from handlers.common import Context, Glue, ack, stale_button
 from handlers.conversation import Conversation
 from handlers.reception import reception_buttons
 from handlers.render import inline, resident_menu
@@ -49,13 +49,18 @@ class StationPicker(Glue):
         assert query is not None
         actor = await self.actor(update, context)
         try:
-            args = callback_args(query, 1)
-            stations = await self.services.people.stations_in_district_of(args[0])
+            press = StationPress.unpack(query.data)
+            if press is None or press.verb != "dist":
+                raise stale_button()
+            stations = await self.services.people.stations_in_district_of(press.station)
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return
         await ack(query)
-        buttons = tuple((Button(text=s.name, data=encode("st", "pick", s.id)),) for s in stations)
+        buttons = tuple(
+            (Button(text=s.name, data=StationPress(verb="pick", station=s.id).pack()),)
+            for s in stations
+        )
         await query.edit_message_text(
             t(
                 actor.lang,
@@ -70,8 +75,10 @@ class StationPicker(Glue):
         assert query is not None
         actor = await self.actor(update, context)
         try:
-            args = callback_args(query, 1)
-            station = await self.services.people.bind_station(actor, args[0])
+            press = StationPress.unpack(query.data)
+            if press is None or press.verb != "pick":
+                raise stale_button()
+            station = await self.services.people.bind_station(actor, press.station)
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return None
@@ -118,7 +125,7 @@ class StationPicker(Glue):
                     text=plain(
                         lang, "station.nearest_item", station=n.station.name, km=f"{n.km:.1f}"
                     ),
-                    data=encode("st", "pick", n.station.id),
+                    data=StationPress(verb="pick", station=n.station.id).pack(),
                 ),
             )
             for n in near

@@ -18,7 +18,7 @@ Adapters turn their updates into `bot.conversation.inputs` and render the `Reply
 from __future__ import annotations
 
 from bot.actor import Actor
-from bot.callbacks import PromptPress, ReportPress, encode
+from bot.callbacks import BroadcastPress, PromptPress, ReportPress
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation.inputs import Contact, Location, Message, Photo, Text
@@ -304,8 +304,14 @@ class Conversations:
             text=t(lang, "bc.confirm", count=preview.count),
             buttons=(
                 (
-                    Button(text=plain(lang, "bc.btn_send"), data=encode("bc", "send", bid)),
-                    Button(text=plain(lang, "bc.btn_cancel"), data=encode("bc", "cancel", bid)),
+                    Button(
+                        text=plain(lang, "bc.btn_send"),
+                        data=BroadcastPress(verb="send", id=bid).pack(),
+                    ),
+                    Button(
+                        text=plain(lang, "bc.btn_cancel"),
+                        data=BroadcastPress(verb="cancel", id=bid).pack(),
+                    ),
                 ),
             ),
         )

@@ -3,7 +3,7 @@ and final report."""
 
 from __future__ import annotations
 
-from bot.callbacks import encode
+from bot.callbacks import BroadcastPress
 from bot.messages import Button, Outgoing
 from bot.models import Broadcast, Lang, Tally
 from bot.texts import Markup, escape, plain, t
@@ -29,7 +29,7 @@ def notice(lang: Lang, broadcast: Broadcast, head: str, mute_station: int | None
             (
                 Button(
                     text=plain(lang, "bc.btn_mute"),
-                    data=encode("bc", "mute", mute_station or 0),
+                    data=BroadcastPress(verb="mute", id=mute_station or 0).pack(),
                 ),
             ),
         )

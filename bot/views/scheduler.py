@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.callbacks import IssuePress, encode
+from bot.callbacks import IssuePress, PatrolPress, ReceptionPress
 from bot.messages import Button, Outgoing
 from bot.models import Category, Issue, Lang, Overdue, Patrol, Person, RunView, Slot, Station
 from bot.scheduling import due_of, phase_of, span
@@ -128,10 +128,15 @@ def checklist(lang: Lang, view: RunView) -> Outgoing:
             )
         )
     rows: list[tuple[Button, ...]] = [
-        (Button(text=_mark_label(lang, view, i), data=encode("pat", "item", run.id, i)),)
+        (
+            Button(
+                text=_mark_label(lang, view, i),
+                data=PatrolPress(verb="item", id=run.id, item=i).pack(),
+            ),
+        )
         for i in range(len(patrol.items))
     ]
-    rows.append((button(lang, "btn.done", encode("pat", "done", run.id)),))
+    rows.append((button(lang, "btn.done", PatrolPress(verb="done", id=run.id).pack()),))
     return Outgoing(
         text=t(lang, "patrol.checklist", name=patrol.name(lang), station=view.station.name),
         buttons=tuple(rows),
@@ -155,8 +160,8 @@ def item_choice(lang: Lang, view: RunView, index: int) -> Outgoing:
         text=t(lang, "patrol.item_choice", item=view.item(index, lang)),
         buttons=(
             (
-                button(lang, "btn.ok", encode("pat", "ok", run_id, index)),
-                button(lang, "btn.problem", encode("pat", "bad", run_id, index)),
+                button(lang, "btn.ok", PatrolPress(verb="ok", id=run_id, item=index).pack()),
+                button(lang, "btn.problem", PatrolPress(verb="bad", id=run_id, item=index).pack()),
             ),
         ),
     )
@@ -233,7 +238,7 @@ def reception_for_residents(
             (
                 Button(
                     text=plain(lang, "reception.opt_out"),
-                    data=encode("rcp", "off", slot.station_id),
+                    data=ReceptionPress(verb="off", station=slot.station_id).pack(),
                 ),
             ),
         ),

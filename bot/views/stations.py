@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.callbacks import encode
+from bot.callbacks import StationPress
 from bot.messages import Button, Keyboard, Outgoing
 from bot.models import Lang
 from bot.texts import plain, t
@@ -14,7 +14,8 @@ def station_offer(lang: Lang, districts: list[tuple[str, int, int]]) -> list[Out
     if not districts:
         return [Outgoing(text=t(lang, "station.none_configured"))]
     buttons = [
-        Button(text=name, data=encode("st", "dist", anchor)) for name, anchor, _ in districts
+        Button(text=name, data=StationPress(verb="dist", station=anchor).pack())
+        for name, anchor, _ in districts
     ]
     rows = tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
     return [

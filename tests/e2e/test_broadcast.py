@@ -7,7 +7,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from bot.callbacks import encode
+from bot.callbacks import BroadcastPress
 from fakebot import FakeUser
 from tests.e2e.conftest import World, world_settings
 
@@ -137,8 +137,8 @@ async def test_staff_cannot_broadcast_to_another_station(world: World) -> None:
     assert menu.labels == ["北关街道联络站 的群众", "北关街道联络站 的代表"]
     south = await world.rows("SELECT id FROM stations WHERE key = 'south'")
     south_id = int(south[0][0])  # type: ignore[call-overload]
-    await staff.tap_data(encode("bc", "st", south_id), menu)
-    await staff.tap_data(encode("bc", "all"), menu)
+    await staff.tap_data(BroadcastPress(verb="st", id=south_id).pack(), menu)
+    await staff.tap_data(BroadcastPress(verb="all").pack(), menu)
     assert staff.alerts[-2:] == ["您只能向本站的群众或代表发送通知。"] * 2
     assert await world.rows("SELECT COUNT(*) FROM broadcasts") == [(0,)]
     # the south staff cannot send the north staff's preview either
@@ -147,7 +147,7 @@ async def test_staff_cannot_broadcast_to_another_station(world: World) -> None:
     await other.send("/help")
     own = await other.next_message()
     bid = (await world.rows("SELECT id FROM broadcasts"))[0][0]
-    await other.tap_data(encode("bc", "send", int(bid)), own)  # type: ignore[call-overload]
+    await other.tap_data(BroadcastPress(verb="send", id=int(bid)).pack(), own)  # type: ignore[call-overload]
     assert other.alerts[-1] == "您只能向本站的群众或代表发送通知。"
     assert await world.rows("SELECT state FROM broadcasts") == [("preview",)]
     # residents get "not allowed"

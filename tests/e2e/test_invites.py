@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.callbacks import encode
+from bot.callbacks import InvitePress
 from tests.e2e.conftest import World
 
 
@@ -64,7 +64,8 @@ async def test_only_admins_invite(world: World) -> None:
     menu = await staff.wait_for("您没有使用这个命令的权限")
     north = (await world.rows("SELECT id FROM stations WHERE key = 'north'"))[0][0]
     dep = (await world.rows("SELECT id FROM people WHERE key = 'dep-b'"))[0][0]
-    await staff.tap_data(encode("inv", "who", int(north), 0, int(dep)), menu)  # type: ignore[call-overload]
+    press = InvitePress(verb="who", station=int(north), role=0, person=int(dep))  # type: ignore[call-overload]
+    await staff.tap_data(press.pack(), menu)
     assert staff.alerts[-1] == "您无权进行此操作。"
     assert await world.rows("SELECT COUNT(*) FROM invites") == [(0,)]
 

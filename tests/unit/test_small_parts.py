@@ -1,4 +1,4 @@
-"""Callback data, similarity, language choice, settings."""
+"""Similarity, language choice, settings."""
 
 from __future__ import annotations
 
@@ -6,19 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.callbacks import Callback, decode, encode
 from bot.config import ConfigError, load_settings
 from bot.models import Lang, language_from_code
 from bot.similarity import similar, similarity
-
-
-def test_callback_round_trip_and_refusals() -> None:
-    assert decode(encode("iss", "acc", 12)) == Callback("iss", "acc", (12,))
-    assert decode("iss:rate:5:3") == Callback("iss", "rate", (5, 3))
-    for bad in ["", None, "iss", "iss:acc:x", "iss:acc:-1", "a" * 65, "iss:acc:1e9", "1:2:3"]:
-        assert decode(bad) is None, bad
-    with pytest.raises(ValueError, match="too long"):
-        encode("iss", "x" * 70, 1)
 
 
 def test_chinese_similarity_uses_bigrams() -> None:
