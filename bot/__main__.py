@@ -53,8 +53,40 @@ async def _run(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await LiaisonBot(settings, SystemClock()).run_until(stop)
+    try:
+        await LiaisonBot(settings, SystemClock()).run_until(stop)
+    except Exception as exc:  # start-up failed: one line, a non-zero exit, no hanging
+        print(f"start-up failed: {startup_failure(exc, settings)}", file=sys.stderr)
+        return 1
     return 0
+
+
+def startup_failure(exc: BaseException, settings: Settings) -> str:
+    """What went wrong at start-up, in one line that never contains the token."""
+    from telegram.error import InvalidToken, NetworkError
+
+    if isinstance(exc, SeedError):
+        first = exc.problems[0] if exc.problems else ""
+        more = (
+            f" (+{len(exc.problems) - 1} more; check with `seed --check`)"
+            if len(exc.problems) > 1
+            else ""
+        )
+        line = f"LIAISON_SEED: {settings.seed}: {first}{more}"
+    elif isinstance(exc, InvalidToken):
+        line = "LIAISON_BOT_TOKEN: the Bot API rejected the token"
+    elif isinstance(exc, NetworkError):
+        host = settings.api_base_url.split("/bot")[0]
+        line = (
+            f"LIAISON_API_BASE_URL: cannot reach the Bot API at {host} "
+            f"(retried for {settings.startup_retry_seconds:.0f} s): {exc}"
+        )
+    else:
+        line = f"{type(exc).__name__}: {exc}"
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    if token:
+        line = line.replace(token, "<token>")
+    return " ".join(line.split())
 
 
 async def _seed(settings: Settings, file: Path, check: bool) -> int:

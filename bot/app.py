@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.clock import Clock
@@ -107,7 +108,7 @@ class LiaisonBot:
         self.app = app
         self.deliverer = Deliverer(db, self.clock, TelegramMessenger(app.bot))
         db.on_commit = self.deliverer.wake
-        await app.initialize()
+        await self._initialize(app)
         await self._set_commands(app)
         await app.start()
         assert app.updater is not None
@@ -166,8 +167,34 @@ class LiaisonBot:
             self.db = None
 
     async def run_until(self, stop: asyncio.Event) -> None:
-        await self.start()
+        try:
+            await self.start()
+        except BaseException:
+            # whatever failed, nothing may keep the process alive (the database threads)
+            with contextlib.suppress(Exception):
+                await self.stop()
+            raise
         try:
             await stop.wait()
         finally:
             await self.stop()
+
+    async def _initialize(self, app: Application) -> None:  # type: ignore[type-arg]
+        """Reach the Bot API (getMe); an unreachable one is retried with backoff for
+        LIAISON_STARTUP_RETRY_SECONDS. A rejected token is not retried."""
+        deadline = self.clock.now() + self.settings.startup_retry_seconds
+        pause = 1.0
+        while True:
+            try:
+                await app.initialize()
+                return
+            except InvalidToken:
+                await app.bot.shutdown()  # its HTTP sessions (the app never came up)
+                raise
+            except NetworkError as exc:
+                if isinstance(exc, BadRequest) or self.clock.now() + pause > deadline:
+                    await app.bot.shutdown()
+                    raise
+                log.warning("Bot API unreachable (%s); retrying in %.0f s", exc, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)

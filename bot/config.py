@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # how long `run` keeps retrying an unreachable Bot API at start-up before it gives up
+    startup_retry_seconds: float = Field(default=60, ge=0, le=86400)
 
     @field_validator("timezone")
     @classmethod
