@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
 from typing import Any
 
@@ -109,9 +110,26 @@ class ExportService(Service):
         return name, data, len(rows) - 1
 
 
+# A cell that starts like this is a formula to a spreadsheet (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters XML (so XLSX) cannot hold; a description may contain them.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _text_cell(value: Any, *, quote_formula: bool) -> Any:
+    """User text as inert text: control characters removed, and in CSV a leading formula
+    character escaped with an apostrophe (the usual defence against formula injection)."""
+    if not isinstance(value, str):
+        return value
+    value = CONTROL.sub("", value)
+    if quote_formula and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: list[list[Any]]) -> bytes:
     text = io.StringIO()
-    csv.writer(text).writerows(rows)
+    csv.writer(text).writerows([[_text_cell(v, quote_formula=True) for v in row] for row in rows])
     return text.getvalue().encode("utf-8-sig")
 
 
@@ -124,7 +142,11 @@ def to_xlsx(rows: list[list[Any]]) -> bytes:
     assert sheet is not None
     sheet.title = "issues"
     for row in rows:
-        sheet.append(row)
+        sheet.append([_text_cell(v, quote_formula=False) for v in row])
+    for line in sheet.iter_rows():
+        for cell in line:
+            if cell.data_type == "f":  # text starting with "=": kept as the text it is
+                cell.data_type = "s"
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
