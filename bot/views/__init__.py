@@ -157,6 +157,8 @@ def timeline(lang: Lang, issue: Issue, events: list[Event], zone: ZoneInfo) -> M
     lines = [t(lang, "timeline.head", number=issue.id, state=state_name(lang, issue.state))]
     for event in events:
         actor = event.actor_name or plain(lang, "timeline.system")
+        if event.kind == "supported":  # other residents stay anonymous: the count says enough
+            actor = plain(lang, "timeline.supporter")
         what = plain(lang, f"event.{event.kind}")
         line = t(lang, "timeline.line", at=when(event.at, zone), actor=actor, what=what)
         note = event.note

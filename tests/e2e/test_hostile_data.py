@@ -1,5 +1,5 @@
-"""What residents type cannot turn an export into something else: no live formulas, and a
-control character never fails the file."""
+"""What residents type cannot turn an export into something else, and what one resident does
+is not shown to another by name."""
 
 from __future__ import annotations
 
@@ -39,3 +39,22 @@ async def test_formulas_and_control_characters_are_exported_as_plain_text(world:
     described = [row[rows[0].index("描述")] for row in rows[1:]]
     assert "'" + FORMULA in described  # a spreadsheet shows it as text
     assert "楼道灯坏了，@物业 快来修" in described
+
+
+async def test_the_timeline_shows_supporters_as_a_resident_not_by_name(world: World) -> None:
+    alice, bob = world.user(1, "Alice"), world.user(2, "王秘密")
+    await bind(alice, "north")
+    await bind(bob, "north")
+    number = await file_issue(alice, "北关路88号门口的井盖松动了，车过很响")
+    await bob.send("/report")
+    await bob.tap("坑洼", await bob.wait_for("请选择问题类别"))
+    await bob.send("北关路88号井盖松动，车一过就响")
+    await bob.tap("跳过", await bob.wait_for("跳过"))
+    await bob.tap(f"附议 #{number}", await bob.sees("相似的事项"))
+    await bob.sees("已附议")
+    await alice.send("/my")
+    listing = await alice.wait_for("我的事项")
+    await alice.tap(next(label for label in listing.labels if label.startswith(f"#{number} ")))
+    timeline = await alice.wait_for("进展")
+    assert "一位居民：附议" in timeline.text
+    assert "王秘密" not in timeline.text
