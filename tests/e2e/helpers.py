@@ -63,3 +63,12 @@ async def send_official(person: FakeUser, text: str, timeout: float = 5.0) -> Bo
     assert preview.labels == ["发送", "修改", "取消"]
     await person.tap("发送", preview, timeout=timeout)
     return preview
+
+
+async def summary_with_similar(resident: FakeUser, text: str, category: str = "坑洼") -> BotMessage:
+    """/report up to the summary that lists a similar open issue (with its 附议 button)."""
+    await resident.send("/report")
+    await resident.tap(category, await resident.wait_for("请选择问题类别"))
+    await resident.send(text)
+    await resident.tap("跳过", await resident.wait_for("跳过"))
+    return await resident.sees("相似的事项")

@@ -10,7 +10,14 @@ import pytest
 
 from fakebot import BotMessage, FakeUser
 from tests.e2e.conftest import World
-from tests.e2e.helpers import bind, file_issue, number_in, open_bot, send_official
+from tests.e2e.helpers import (
+    bind,
+    file_issue,
+    number_in,
+    open_bot,
+    send_official,
+    summary_with_similar,
+)
 
 UNKNOWN = "我没有理解"
 # The deputies' day-before reception reminder comes or not depending on the wall clock.
@@ -186,11 +193,7 @@ async def test_an_old_draft_button_never_acts_on_a_newer_draft(world: World) -> 
     first = await file_issue(first_resident, "北关路88号门口的井盖松动了，车过很响")
 
     # draft A: the similar issue is shown; Alice chooses 附议
-    await alice.send("/report")
-    await alice.tap("坑洼", await alice.wait_for("请选择问题类别"))
-    await alice.send("北关路88号井盖松动，车一过就响")
-    await alice.tap("跳过", await alice.wait_for("跳过"))
-    summary_a = await alice.sees("相似的事项")
+    summary_a = await summary_with_similar(alice, "北关路88号井盖松动，车一过就响")
     assert summary_a.labels[:2] == [f"附议 #{first}", "提交"]
     old_submit = summary_a.button("提交").callback_data or ""
     old_cancel = summary_a.button("取消").callback_data or ""
@@ -420,11 +423,7 @@ async def test_submit_then_me_too_on_the_same_draft_does_only_the_first(world: W
     await bind(bob, "north")
     await bind(alice, "north")
     first = await file_issue(bob, "北关路88号门口的井盖松动了，车过很响")
-    await alice.send("/report")
-    await alice.tap("坑洼", await alice.wait_for("请选择问题类别"))
-    await alice.send("北关路88号井盖松动，车一过就响")
-    await alice.tap("跳过", await alice.wait_for("跳过"))
-    summary = await alice.sees("相似的事项")
+    summary = await summary_with_similar(alice, "北关路88号井盖松动，车一过就响")
     me_too = summary.button(f"附议 #{first}").callback_data or ""  # type: ignore[union-attr]
     await alice.tap("提交", summary)
     number = number_in(await alice.edited(summary, "已提交"))

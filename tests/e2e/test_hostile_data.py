@@ -9,7 +9,7 @@ import io
 from openpyxl import load_workbook
 
 from tests.e2e.conftest import World
-from tests.e2e.helpers import bind, file_issue
+from tests.e2e.helpers import bind, file_issue, summary_with_similar
 
 FORMULA = '=HYPERLINK("http://evil.example","点我领取补贴")'
 
@@ -46,11 +46,9 @@ async def test_the_timeline_shows_supporters_as_a_resident_not_by_name(world: Wo
     await bind(alice, "north")
     await bind(bob, "north")
     number = await file_issue(alice, "北关路88号门口的井盖松动了，车过很响")
-    await bob.send("/report")
-    await bob.tap("坑洼", await bob.wait_for("请选择问题类别"))
-    await bob.send("北关路88号井盖松动，车一过就响")
-    await bob.tap("跳过", await bob.wait_for("跳过"))
-    await bob.tap(f"附议 #{number}", await bob.sees("相似的事项"))
+    await bob.tap(
+        f"附议 #{number}", await summary_with_similar(bob, "北关路88号井盖松动，车一过就响")
+    )
     await bob.sees("已附议")
     await alice.send("/my")
     listing = await alice.wait_for("我的事项")
