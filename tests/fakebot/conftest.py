@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 from telegram import Bot
+from telegram.ext import Application, ApplicationBuilder, BaseHandler
 
 from fakebot import FakeBotApi
 
@@ -29,3 +32,28 @@ async def bot(server: FakeBotApi) -> AsyncIterator[Bot]:
         yield client
     finally:
         await client.shutdown()
+
+
+@asynccontextmanager
+async def polling_app(
+    server: FakeBotApi, handlers: list[BaseHandler[Any, Any, Any]]
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """A small real PTB application with `handlers`, polling the fake server."""
+    application = (
+        ApplicationBuilder()
+        .token(server.token)
+        .base_url(server.base_url)
+        .base_file_url(server.file_url)
+        .build()
+    )
+    application.add_handlers(handlers)
+    await application.initialize()
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=1)
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()

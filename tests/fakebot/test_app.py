@@ -8,13 +8,13 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
-    ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
 )
 
 from fakebot import FakeBotApi
+from tests.fakebot.conftest import polling_app
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -38,25 +38,9 @@ async def claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 @pytest.fixture
 async def app(server: FakeBotApi) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    application = (
-        ApplicationBuilder()
-        .token(server.token)
-        .base_url(server.base_url)
-        .base_file_url(server.file_url)
-        .build()
-    )
-    application.add_handler(CommandHandler("start", start))
-    application.add_handler(CallbackQueryHandler(claim))
-    await application.initialize()
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=1)
-    try:
+    handlers = [CommandHandler("start", start), CallbackQueryHandler(claim)]
+    async with polling_app(server, handlers) as application:
         yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
 
 
 async def test_start_tap_edit(server: FakeBotApi, app: Application) -> None:  # type: ignore[type-arg]

@@ -6,18 +6,20 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
-    ApplicationBuilder,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
 )
 
 from fakebot import FakeBotApi
+from tests.fakebot.conftest import polling_app
 
 CLAIM = InlineKeyboardMarkup([[InlineKeyboardButton("认领", callback_data="claim")]])
 
@@ -57,26 +59,13 @@ async def claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 @pytest.fixture
 async def app(server: FakeBotApi) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    application = (
-        ApplicationBuilder()
-        .token(server.token)
-        .base_url(server.base_url)
-        .base_file_url(server.file_url)
-        .build()
-    )
-    for name, callback in (("start", start), ("double", double), ("oops", oops), ("draft", draft)):
-        application.add_handler(CommandHandler(name, callback))
-    application.add_handler(CallbackQueryHandler(claim))
-    await application.initialize()
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=1)
-    try:
+    commands = (("start", start), ("double", double), ("oops", oops), ("draft", draft))
+    handlers: list[BaseHandler[Any, Any, Any]] = [
+        *(CommandHandler(name, callback) for name, callback in commands),
+        CallbackQueryHandler(claim),
+    ]
+    async with polling_app(server, handlers) as application:
         yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
 
 
 @pytest.mark.usefixtures("app")
