@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.models import Issue, Lang, Pending, Person, Role
+from bot.models import Awaiting, Issue, Lang, Pending, Person, Role
 
 
 class Actor(BaseModel):
@@ -14,18 +14,20 @@ class Actor(BaseModel):
     deputy_at: frozenset[int] = frozenset()
     staff_at: frozenset[int] = frozenset()
     admin: bool = False
-    # the kind of answer the bot is waiting for from this person (a prompt), read with them
-    # at the start of this update: text goes to that prompt only when there is one
-    awaiting: str | None = None
-    # the newest platform update applied for this person, and when (redeliveries are skipped)
-    last_seq: int | None = None
-    seq_at: int | None = None
-    # the whole record, as read at the start of this update (saves a query per message)
+    # what the bot waits for from this person, as read with them at the start of this update
+    # (no query per message); it also holds the newest platform update applied for them
     pending: Pending | None = None
 
     @property
     def id(self) -> int:
         return self.person.id
+
+    @property
+    def awaiting(self) -> Awaiting | None:
+        """The kind of answer the bot waits for: text goes to it only when there is one."""
+        if self.pending is None or not self.pending.active:
+            return None
+        return self.pending.kind
 
     @property
     def lang(self) -> Lang:

@@ -251,10 +251,7 @@ class Identity(_Model):
 
     person: Person
     memberships: list[tuple[int, str]]
-    awaiting: str | None
-    last_seq: int | None
-    seq_at: int | None
-    pending: Pending | None  # what the bot waits for, as read with the person
+    pending: Pending | None  # None: no row yet, nothing was ever awaited
 
 
 class Invite(_Model):

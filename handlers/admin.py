@@ -11,7 +11,7 @@ from bot.messages import Button, Outgoing
 from bot.services.invites import INVITE_TTL, ROLES
 from bot.texts import plain, t
 from handlers.common import Context, Glue, ack, forget_actor, stale_button
-from handlers.render import inline, request_keyboard, resident_menu
+from handlers.render import contact_request, inline, resident_menu
 
 
 def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
@@ -151,7 +151,7 @@ class Admin(Glue):
             await self.refuse(update, actor.lang, stale_button())
             return
         await ack(query)
-        keyboard = request_keyboard(actor.lang, "phone.btn_share", contact=True)
+        keyboard = contact_request(actor.lang, "phone.btn_share")
         await self.say(update, actor.lang, "phone.ask", reply_markup=keyboard)
 
     async def contact(self, update: Update, context: Context) -> None:

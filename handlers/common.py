@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, Update
+from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -85,7 +85,7 @@ class Glue:
         update: Update,
         lang: Lang,
         key: str,
-        reply_markup: ReplyKeyboardMarkup | None = None,
+        reply_markup: ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None,
         **params: object,
     ) -> Message | None:
         chat = update.effective_chat

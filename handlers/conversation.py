@@ -8,7 +8,7 @@ it to them: a location that finds stations, a contact that binds a role).
 
 from __future__ import annotations
 
-from telegram import Bot, Message, Update
+from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.actor import Actor
@@ -20,7 +20,7 @@ from bot.services import Services
 from handlers.common import Context, Glue, ack, drop_buttons, quietly
 from handlers.render import markup, menu_labels
 
-# a command that is not a menu label; /cancel and /report deal with what is pending themselves
+# commands that deal with what is pending themselves (not put aside first)
 OWN_PENDING = ("/cancel", "/report")
 
 
@@ -47,15 +47,12 @@ def to_input(update: Update) -> Input:
     return Other(seq=seq)
 
 
-def context_bot(update: Update) -> Bot:
-    return update.get_bot()
-
-
 class Conversation(Glue):
     def __init__(self, services: Services) -> None:
         super().__init__(services)
         self.engine = services.conversations
         self.menu = _menu()
+        self.report_labels = frozenset(menu_labels("menu.report"))
 
     async def before(self, update: Update, context: Context) -> None:
         """Every private message, before the other handlers."""
@@ -70,10 +67,11 @@ class Conversation(Glue):
         text = message.text or ""
         if text.startswith("/") or text in self.menu:
             command = text.split()[0].split("@")[0] if text.startswith("/") else ""
+            # /cancel, /report and 我要反映 deal with what is pending themselves
             if (
                 actor.awaiting is not None
                 and command not in OWN_PENDING
-                and (text not in menu_labels("menu.report"))
+                and text not in self.report_labels
             ):
                 await self.render(update, actor, await self.engine.interrupt(actor, seq))
             return
@@ -146,7 +144,7 @@ class Conversation(Glue):
                 continue
             if reply.op == "edit" and reply.target is not None:
                 edited = await quietly(
-                    context_bot(update).edit_message_text(
+                    update.get_bot().edit_message_text(
                         reply.message.text,
                         chat_id=chat.id,
                         message_id=reply.target,

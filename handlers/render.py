@@ -16,6 +16,7 @@ from telegram.constants import ParseMode
 from bot.messages import Button, Keyboard, Outgoing
 from bot.models import Lang
 from bot.texts import plain
+from bot.views import report as report_views
 
 HTML = ParseMode.HTML
 
@@ -67,31 +68,14 @@ def keyboard(board: Keyboard) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
 
 
-def resident_menu_rows(lang: Lang) -> list[list[str]]:
-    return [
-        [plain(lang, "menu.report"), plain(lang, "menu.my")],
-        [plain(lang, "menu.station"), plain(lang, "menu.reception")],
-    ]
+def resident_menu(lang: Lang) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
+    """The resident's persistent menu (我要反映 …), as the core describes it."""
+    return keyboard(report_views.menu_keyboard(lang))
 
 
-def resident_menu(lang: Lang) -> ReplyKeyboardMarkup:
-    """The resident's persistent menu (我要反映 …)."""
-    return ReplyKeyboardMarkup(resident_menu_rows(lang), resize_keyboard=True, is_persistent=True)
-
-
-def request_keyboard(lang: Lang, label_key: str, *, contact: bool) -> ReplyKeyboardMarkup:
-    """One button that sends the user's own contact (or location) above the resident menu,
-    so a person who does not use it still has the menu."""
-    button = KeyboardButton(
-        plain(lang, label_key), request_contact=contact, request_location=not contact
-    )
-    return ReplyKeyboardMarkup(
-        [[button], *resident_menu_rows(lang)], resize_keyboard=True, one_time_keyboard=True
-    )
-
-
-def location_request(lang: Lang) -> ReplyKeyboardMarkup:
-    return request_keyboard(lang, "btn.share_location", contact=False)
+def contact_request(lang: Lang, label_key: str) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
+    """A button that sends the person's own contact, above the resident menu."""
+    return keyboard(report_views.contact_keyboard(lang, label_key))
 
 
 def menu_labels(key: str) -> list[str]:

@@ -78,15 +78,6 @@ class PendingRepo(Repo):
     async def clear(self, person_id: int, now: int, seq: int | None = None) -> None:
         await self.set(person_id, Awaiting.IDLE, Step.NONE, now, seq=seq)
 
-    async def clear_if(self, person_id: int, kind: Awaiting, issue_id: int, now: int) -> None:
-        """Drop `kind` for `issue_id` if that is still what is awaited (not anything newer)."""
-        await self._exec(
-            "UPDATE pending SET kind = 'idle', step = '', issue_id = NULL, ref = NULL, "
-            "data = '{}', version = version + 1, updated_at = ? "
-            "WHERE person_id = ? AND kind = ? AND issue_id = ?",
-            (now, person_id, kind.value, issue_id),
-        )
-
     async def seen(self, person_id: int, seq: int, now: int) -> None:
         """Remember that update `seq` was applied (what is awaited stays as it is)."""
         if self.recorded.get(person_id) == seq:

@@ -42,7 +42,7 @@ class PeopleRepo(Repo):
         row = await self._one(
             f"SELECT {_COLS}, (SELECT group_concat(m.station_id || ':' || m.role) "
             "FROM memberships m WHERE m.person_id = people.id) AS memberships, "
-            "p.kind AS awaiting, p.last_seq AS last_seq, p.seq_at AS seq_at, p.step AS p_step, "
+            "p.kind AS p_kind, p.last_seq AS p_last_seq, p.seq_at AS p_seq_at, p.step AS p_step, "
             "p.issue_id AS p_issue, p.ref AS p_ref, p.data AS p_data, p.version AS p_version, "
             "p.updated_at AS p_updated "
             "FROM people LEFT JOIN pending p ON p.person_id = people.id "
@@ -53,30 +53,25 @@ class PeopleRepo(Repo):
             return None
         data = dict(row)
         packed = data.pop("memberships") or ""
-        awaiting = data.pop("awaiting")
-        last_seq, seq_at = data.pop("last_seq"), data.pop("seq_at")
         waits = {k[2:]: data.pop(k) for k in list(data) if k.startswith("p_")}
         pending = None
-        if awaiting is not None:
+        if waits["kind"] is not None:
             pending = Pending(
                 person_id=data["id"],
-                kind=Awaiting(awaiting),
+                kind=Awaiting(waits["kind"]),
                 step=Step(waits["step"]),
                 issue_id=waits["issue"],
                 ref=waits["ref"],
                 data=json.loads(waits["data"]),
                 version=waits["version"],
-                last_seq=last_seq,
-                seq_at=seq_at,
+                last_seq=waits["last_seq"],
+                seq_at=waits["seq_at"],
                 updated_at=waits["updated"],
             )
         pairs = [part.split(":", 1) for part in packed.split(",") if part]
         return Identity(
             person=Person.model_validate(data),
             memberships=[(int(s), r) for s, r in pairs],
-            awaiting=None if awaiting in (None, "idle") else awaiting,
-            last_seq=last_seq,
-            seq_at=seq_at,
             pending=pending,
         )
 

@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.conversation.inputs import Contact, Location, Message, Photo, Text
 from bot.errors import DomainError, LimitReached
 from bot.messages import Button, Outgoing, Reply
-from bot.models import Awaiting, Draft, Lang, Pending, Step
+from bot.models import MIN_DESCRIPTION, Awaiting, Draft, Lang, Pending, Step
 from bot.services.broadcasts import BroadcastService
 from bot.services.patrols import PatrolService
 from bot.services.people import PeopleService
@@ -46,8 +46,8 @@ from storage.db import APPLYING, Database
 REDELIVERY_WINDOW = 600  # seconds: Telegram redelivers unconfirmed updates right after a crash
 
 
-def send(message: Outgoing, **extra: int) -> Reply:
-    return Reply(op="send", message=message, **extra)  # type: ignore[arg-type]
+def send(message: Outgoing) -> Reply:
+    return Reply(op="send", message=message)
 
 
 def say(lang: Lang, key: str, **params: object) -> Reply:
@@ -90,10 +90,11 @@ class Conversations:
     # -- bookkeeping -----------------------------------------------------------------------
     def redelivered(self, actor: Actor, seq: int | None) -> bool:
         """Whether update `seq` was already applied for this person (a crash's redelivery)."""
-        if seq is None or actor.last_seq is None or actor.seq_at is None:
+        pending = actor.pending
+        if seq is None or pending is None or pending.last_seq is None or pending.seq_at is None:
             return False
-        recent = self.clock.now() - actor.seq_at < REDELIVERY_WINDOW
-        return recent and seq <= actor.last_seq
+        recent = self.clock.now() - pending.seq_at < REDELIVERY_WINDOW
+        return recent and seq <= pending.last_seq
 
     def applying(self, actor: Actor, seq: int) -> None:
         """From here on this update's writes record it as applied (for this task only)."""
@@ -281,7 +282,7 @@ class Conversations:
             Step.CONFIRM: "report.expect_confirm",
         }.get(step, "report.expect_description")
         if step is Step.DESCRIPTION:
-            return [say(lang, expect, min=5)]
+            return [say(lang, expect, min=MIN_DESCRIPTION)]
         draft = await self.reports.draft(actor, draft_id)
         return [say(lang, expect)] + [
             send(m) for m in await self._step_messages(actor, draft, step)

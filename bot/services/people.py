@@ -42,9 +42,6 @@ def _actor(found: Identity, settings: Settings) -> Actor:
         deputy_at=frozenset(s for s, role in memberships if role == "deputy"),
         staff_at=frozenset(s for s, role in memberships if role == "staff"),
         admin=person.is_admin or (person.telegram_id in settings.admin_telegram_ids),
-        awaiting=found.awaiting,
-        last_seq=found.last_seq,
-        seq_at=found.seq_at,
         # no row yet means nothing is awaited (saves a query when it is asked later)
         pending=found.pending or Pending(person_id=person.id),
     )
