@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.models import Channel
+
 
 class Button(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -64,3 +66,4 @@ class OutboxItem(BaseModel):
     ref: str | None
     edit_ref: str | None
     attempts: int
+    channel: Channel = Channel.TELEGRAM

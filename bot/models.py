@@ -53,6 +53,13 @@ class Lang(StrEnum):
     EN = "en"
 
 
+class Channel(StrEnum):
+    """A chat platform the bot speaks on."""
+
+    TELEGRAM = "telegram"
+    WECOM = "wecom"  # 企业微信: deputies, staff and department liaisons
+
+
 class Person(_Model):
     id: int
     key: str | None = None
@@ -66,13 +73,38 @@ class Person(_Model):
     started_at: int | None = None
     blocked_at: int | None = None
     station_id: int | None = None
+    wecom_userid: str | None = None
+    wecom_gone_at: int | None = None
+    last_channel: Channel | None = None
+    channel_pref: Channel | None = None
 
     @property
-    def reachable(self) -> bool:
+    def on_telegram(self) -> bool:
         """Telegram lets the bot write only to people who opened it and did not block it."""
         return (
             self.telegram_id is not None and self.started_at is not None and self.blocked_at is None
         )
+
+    @property
+    def on_wecom(self) -> bool:
+        """A member of the WeCom app can be written to until WeCom says they are gone."""
+        return self.wecom_userid is not None and self.wecom_gone_at is None
+
+    def reaches(self, channel: Channel) -> bool:
+        return self.on_telegram if channel is Channel.TELEGRAM else self.on_wecom
+
+    @property
+    def channel(self) -> Channel | None:
+        """Where notices go: the platform they chose, else the one they last wrote from,
+        else any that reaches them (never two)."""
+        for wanted in (self.channel_pref, self.last_channel, Channel.TELEGRAM, Channel.WECOM):
+            if wanted is not None and self.reaches(wanted):
+                return wanted
+        return None
+
+    @property
+    def reachable(self) -> bool:
+        return self.channel is not None
 
     @property
     def language(self) -> Lang:
@@ -238,6 +270,7 @@ class Pending(_Model):
     version: int = 0
     last_seq: int | None = None
     seq_at: int | None = None
+    seq_channel: Channel = Channel.TELEGRAM  # update numbers compare within one platform
     updated_at: int = 0
 
     @property

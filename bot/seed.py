@@ -119,6 +119,17 @@ def _parse_telegram_id(value: object) -> int | None:
     return int(str(value))
 
 
+WECOM_USERID = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
+
+
+def _parse_wecom_userid(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not WECOM_USERID.fullmatch(value.strip()):
+        raise _error("wecom_userid", "must be 1–64 letters, digits or _ . @ -")
+    return value.strip()
+
+
 def _parse_phone(value: object) -> str | None:
     """Normalise to ``+<digits>``: strip separators, 00 → +, 11-digit Chinese mobiles get +86."""
     if value is None:
@@ -224,6 +235,8 @@ class SeedPerson(_Model):
     level: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     telegram_id: Annotated[int | None, BeforeValidator(_parse_telegram_id)] = None
     phone: Annotated[str | None, BeforeValidator(_parse_phone)] = None
+    # the member's account in the office's WeCom (企业微信) app
+    wecom_userid: Annotated[str | None, BeforeValidator(_parse_wecom_userid)] = None
 
 
 class SeedAdmin(SeedPerson):
@@ -370,7 +383,7 @@ def _people_problems(groups: list[tuple[str, list[tuple[int, SeedPerson]]]]) -> 
             listed.add(person.key)
             if person.key in seen:
                 first_path, first = seen[person.key]
-                for name in ("name", "telegram_id", "phone"):
+                for name in ("name", "telegram_id", "phone", "wecom_userid"):
                     if getattr(person, name) != getattr(first, name):
                         problems.append(
                             f"{path}.{name}: differs from {first_path} for the same person "
@@ -378,7 +391,7 @@ def _people_problems(groups: list[tuple[str, list[tuple[int, SeedPerson]]]]) -> 
                         )
                 continue
             seen[person.key] = (path, person)
-            for name in ("telegram_id", "phone"):
+            for name in ("telegram_id", "phone", "wecom_userid"):
                 value = getattr(person, name)
                 if value is not None:
                     owner = owners.setdefault((name, value), (person.key, path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.messages import OutboxItem, Outgoing
+from bot.models import Channel
 from storage._base import Repo
 
 
@@ -18,27 +19,44 @@ class OutboxRepo(Repo):
         person_id: int | None = None,
         not_before: int | None = None,
         ref: str | None = None,
+        channel: Channel = Channel.TELEGRAM,
     ) -> int:
         self.added += 1
         return await self._exec(
-            "INSERT INTO outbox (created_at, not_before, chat_id, person_id, op, payload, ref) "
-            "VALUES (?, ?, ?, ?, 'send', ?, ?)",
-            (now, not_before or now, chat_id, person_id, message.model_dump_json(), ref),
+            "INSERT INTO outbox (created_at, not_before, chat_id, person_id, op, payload, ref, "
+            "channel) VALUES (?, ?, ?, ?, 'send', ?, ?, ?)",
+            (
+                now,
+                not_before or now,
+                chat_id,
+                person_id,
+                message.model_dump_json(),
+                ref,
+                channel.value,
+            ),
         )
 
     async def add_edit(
-        self, chat_id: int, edit_ref: str, message: Outgoing, now: int, *, person_id: int | None
+        self,
+        chat_id: int,
+        edit_ref: str,
+        message: Outgoing,
+        now: int,
+        *,
+        person_id: int | None,
+        channel: Channel = Channel.TELEGRAM,
     ) -> int:
         self.added += 1
         return await self._exec(
-            "INSERT INTO outbox (created_at, not_before, chat_id, person_id, op, payload, edit_ref)"
-            " VALUES (?, ?, ?, ?, 'edit', ?, ?)",
-            (now, now, chat_id, person_id, message.model_dump_json(), edit_ref),
+            "INSERT INTO outbox (created_at, not_before, chat_id, person_id, op, payload, edit_ref,"
+            " channel) VALUES (?, ?, ?, ?, 'edit', ?, ?, ?)",
+            (now, now, chat_id, person_id, message.model_dump_json(), edit_ref, channel.value),
         )
 
     async def due(self, now: int, limit: int = 200) -> list[OutboxItem]:
         rows = await self._all(
-            "SELECT id, chat_id, person_id, op, payload, ref, edit_ref, attempts FROM outbox "
+            "SELECT id, chat_id, person_id, op, payload, ref, edit_ref, attempts, channel "
+            "FROM outbox "
             "WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ? ORDER BY id LIMIT ?",
             (now, limit),
         )
@@ -52,6 +70,7 @@ class OutboxRepo(Repo):
                 ref=r["ref"],
                 edit_ref=r["edit_ref"],
                 attempts=r["attempts"],
+                channel=Channel(r["channel"]),
             )
             for r in rows
         ]
@@ -82,15 +101,20 @@ class OutboxRepo(Repo):
             or 0
         )
 
-    async def remember(self, ref: str, chat_id: int, message_id: int) -> None:
+    async def remember(
+        self, ref: str, chat_id: int, message_id: int, channel: Channel = Channel.TELEGRAM
+    ) -> None:
         await self._exec(
-            "INSERT INTO message_refs (ref, chat_id, message_id) VALUES (?, ?, ?) "
-            "ON CONFLICT(ref, chat_id) DO UPDATE SET message_id = excluded.message_id",
-            (ref, chat_id, message_id),
+            "INSERT INTO message_refs (ref, channel, chat_id, message_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(ref, channel, chat_id) DO UPDATE SET message_id = excluded.message_id",
+            (ref, channel.value, chat_id, message_id),
         )
 
-    async def recall(self, ref: str, chat_id: int) -> int | None:
+    async def recall(
+        self, ref: str, chat_id: int, channel: Channel = Channel.TELEGRAM
+    ) -> int | None:
         value = await self._scalar(
-            "SELECT message_id FROM message_refs WHERE ref = ? AND chat_id = ?", (ref, chat_id)
+            "SELECT message_id FROM message_refs WHERE ref = ? AND channel = ? AND chat_id = ?",
+            (ref, channel.value, chat_id),
         )
         return None if value is None else int(value)

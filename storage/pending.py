@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 
 import aiosqlite
 
-from bot.models import Awaiting, Pending, Step
+from bot.models import Awaiting, Channel, Pending, Step
 from storage._base import Repo
 
-_COLS = "person_id, kind, step, issue_id, ref, data, version, last_seq, seq_at, updated_at"
+_COLS = (
+    "person_id, kind, step, issue_id, ref, data, version, last_seq, seq_at, updated_at, "
+    "seq_channel"
+)
+
+# The platform of the update being handled: its update numbers are compared only with
+# earlier numbers of the same platform.
+SEQ_CHANNEL: ContextVar[Channel] = ContextVar("seq_channel", default=Channel.TELEGRAM)
+
+# the newest update applied: a number of another platform replaces it, one of the same
+# platform only raises it
+_LAST_SEQ = (
+    "last_seq = CASE WHEN excluded.last_seq IS NULL THEN pending.last_seq "
+    "WHEN pending.seq_channel = excluded.seq_channel "
+    "THEN max(coalesce(pending.last_seq, 0), excluded.last_seq) "
+    "ELSE excluded.last_seq END, "
+    "seq_channel = CASE WHEN excluded.last_seq IS NULL THEN pending.seq_channel "
+    "ELSE excluded.seq_channel END"
+)
 
 
 class PendingRepo(Repo):
@@ -39,14 +58,13 @@ class PendingRepo(Repo):
     ) -> Pending:
         """Replace what is awaited; the version goes up, so older buttons go stale."""
         row = await self._one(
-            f"INSERT INTO pending ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) "
+            f"INSERT INTO pending ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) "
             "ON CONFLICT(person_id) DO UPDATE SET kind = excluded.kind, step = excluded.step, "
             "issue_id = excluded.issue_id, ref = excluded.ref, data = excluded.data, "
-            "version = pending.version + 1, "
-            "last_seq = max(coalesce(pending.last_seq, 0), coalesce(excluded.last_seq, 0)), "
+            f"version = pending.version + 1, {_LAST_SEQ}, "
             "seq_at = coalesce(excluded.seq_at, pending.seq_at), "
             "updated_at = excluded.updated_at "
-            "RETURNING version, last_seq, seq_at",
+            "RETURNING version, last_seq, seq_at, seq_channel",
             (
                 person_id,
                 kind.value,
@@ -57,6 +75,7 @@ class PendingRepo(Repo):
                 seq,
                 now if seq is not None else None,
                 now,
+                SEQ_CHANNEL.get().value,
             ),
         )
         assert row is not None
@@ -72,6 +91,7 @@ class PendingRepo(Repo):
             version=row["version"],
             last_seq=row["last_seq"],
             seq_at=row["seq_at"],
+            seq_channel=Channel(row["seq_channel"]),
             updated_at=now,
         )
 
@@ -84,10 +104,8 @@ class PendingRepo(Repo):
             return  # this transaction already wrote it with the step
         self.recorded[person_id] = seq
         await self._exec(
-            "INSERT INTO pending (person_id, kind, last_seq, seq_at, updated_at) "
-            "VALUES (?, 'idle', ?, ?, ?) "
-            "ON CONFLICT(person_id) DO UPDATE SET "
-            "last_seq = max(coalesce(pending.last_seq, 0), excluded.last_seq), "
-            "seq_at = excluded.seq_at",
-            (person_id, seq, now, now),
+            "INSERT INTO pending (person_id, kind, last_seq, seq_at, updated_at, seq_channel) "
+            "VALUES (?, 'idle', ?, ?, ?, ?) "
+            f"ON CONFLICT(person_id) DO UPDATE SET {_LAST_SEQ}, seq_at = excluded.seq_at",
+            (person_id, seq, now, now, SEQ_CHANNEL.get().value),
         )

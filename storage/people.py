@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from bot.models import Awaiting, Identity, Lang, Pending, Person, Step
+from bot.models import Awaiting, Channel, Identity, Lang, Pending, Person, Step
 from storage._base import Repo
 
 _COLS = (
     "id, key, name, level, telegram_id, phone, tg_language, lang, is_admin, started_at, "
-    "blocked_at, station_id"
+    "blocked_at, station_id, wecom_userid, wecom_gone_at, last_channel, channel_pref"
 )
 
 
@@ -34,17 +34,28 @@ class PeopleRepo(Repo):
         return _person(row) if row else None
 
     async def with_memberships(
-        self, telegram_id: int | None = None, *, person_id: int | None = None
+        self,
+        telegram_id: int | None = None,
+        *,
+        person_id: int | None = None,
+        wecom_userid: str | None = None,
     ) -> Identity | None:
         """A person, their (station, role) memberships and the answer the bot is waiting
         for from them (a prompt's kind), in one statement: this runs for every update."""
-        column, value = ("id", person_id) if person_id is not None else ("telegram_id", telegram_id)
+        column: str
+        value: int | str | None
+        if person_id is not None:
+            column, value = "id", person_id
+        elif wecom_userid is not None:
+            column, value = "wecom_userid", wecom_userid
+        else:
+            column, value = "telegram_id", telegram_id
         row = await self._one(
             f"SELECT {_COLS}, (SELECT group_concat(m.station_id || ':' || m.role) "
             "FROM memberships m WHERE m.person_id = people.id) AS memberships, "
             "p.kind AS p_kind, p.last_seq AS p_last_seq, p.seq_at AS p_seq_at, p.step AS p_step, "
             "p.issue_id AS p_issue, p.ref AS p_ref, p.data AS p_data, p.version AS p_version, "
-            "p.updated_at AS p_updated "
+            "p.updated_at AS p_updated, p.seq_channel AS p_seq_channel "
             "FROM people LEFT JOIN pending p ON p.person_id = people.id "
             f"WHERE people.{column} = ?",
             (value,),
@@ -66,6 +77,7 @@ class PeopleRepo(Repo):
                 version=waits["version"],
                 last_seq=waits["last_seq"],
                 seq_at=waits["seq_at"],
+                seq_channel=Channel(waits["seq_channel"]),
                 updated_at=waits["updated"],
             )
         pairs = [part.split(":", 1) for part in packed.split(",") if part]
@@ -73,6 +85,41 @@ class PeopleRepo(Repo):
             person=Person.model_validate(data),
             memberships=[(int(s), r) for s, r in pairs],
             pending=pending,
+        )
+
+    async def by_wecom(self, userid: str) -> Person | None:
+        row = await self._one(f"SELECT {_COLS} FROM people WHERE wecom_userid = ?", (userid,))
+        return _person(row) if row else None
+
+    async def wrote_from(self, person_id: int, channel: Channel) -> None:
+        """They wrote from this platform: notices follow them there (unless they chose one),
+        and a platform that had lost them has them back."""
+        gone = ", wecom_gone_at = NULL" if channel is Channel.WECOM else ""
+        await self._exec(
+            f"UPDATE people SET last_channel = ?{gone} WHERE id = ?", (channel.value, person_id)
+        )
+
+    async def mark_wecom_gone(self, person_id: int, now: int) -> None:
+        await self._exec(
+            "UPDATE people SET wecom_gone_at = ? WHERE id = ? AND wecom_gone_at IS NULL",
+            (now, person_id),
+        )
+
+    async def set_channel_pref(self, person_id: int, channel: Channel | None) -> None:
+        await self._exec(
+            "UPDATE people SET channel_pref = ? WHERE id = ?",
+            (channel.value if channel else None, person_id),
+        )
+
+    async def bind_wecom(self, person_id: int, userid: str) -> None:
+        """Give a seeded person a WeCom member id (an invite redeemed on WeCom)."""
+        await self._exec(
+            "UPDATE people SET wecom_userid = NULL WHERE wecom_userid = ? AND id != ?",
+            (userid, person_id),
+        )
+        await self._exec(
+            "UPDATE people SET wecom_userid = ?, wecom_gone_at = NULL WHERE id = ?",
+            (userid, person_id),
         )
 
     async def by_key(self, key: str) -> Person | None:
@@ -189,8 +236,29 @@ class PeopleRepo(Repo):
         phone: str | None,
         is_admin: bool,
         now: int,
+        wecom_userid: str | None = None,
     ) -> tuple[int, bool]:
         """Insert or update a seeded person by key; returns (id, changed)."""
+        person_id, changed = await self._upsert_seeded(
+            key, name, level, telegram_id, phone, is_admin, now
+        )
+        if wecom_userid is not None:
+            current = await self._scalar("SELECT wecom_userid FROM people WHERE id = ?", (person_id,))
+            if current != wecom_userid:
+                await self.bind_wecom(person_id, wecom_userid)  # the seed governs
+                changed = True
+        return person_id, changed
+
+    async def _upsert_seeded(
+        self,
+        key: str,
+        name: str,
+        level: str | None,
+        telegram_id: int | None,
+        phone: str | None,
+        is_admin: bool,
+        now: int,
+    ) -> tuple[int, bool]:
         existing = await self._one(
             "SELECT id, name, level, telegram_id, phone, is_admin FROM people WHERE key = ?",
             (key,),

@@ -77,6 +77,7 @@ async def load_seed(repos: Repos, seed: SeedFile, now: int) -> SeedReport:
             person.phone,
             key in admin_keys,
             now,
+            person.wecom_userid,
         )
         person_ids[key] = pid
         report.bump("people", changed)

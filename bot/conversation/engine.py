@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.conversation.inputs import Contact, Location, Message, Photo, Text
 from bot.errors import DomainError, LimitReached
 from bot.messages import Button, Outgoing, Reply
-from bot.models import MIN_DESCRIPTION, Awaiting, Draft, Lang, Pending, Step
+from bot.models import MIN_DESCRIPTION, Awaiting, Channel, Draft, Lang, Pending, Step
 from bot.services.broadcasts import BroadcastService
 from bot.services.patrols import PatrolService
 from bot.services.people import PeopleService
@@ -42,6 +42,7 @@ from bot.views import prompts as prompt_views
 from bot.views import report as report_views
 from bot.views.stations import station_offer
 from storage.db import APPLYING, Database
+from storage.pending import SEQ_CHANNEL
 
 REDELIVERY_WINDOW = 600  # seconds: Telegram redelivers unconfirmed updates right after a crash
 
@@ -88,16 +89,21 @@ class Conversations:
         self.patrols = patrols
 
     # -- bookkeeping -----------------------------------------------------------------------
-    def redelivered(self, actor: Actor, seq: int | None) -> bool:
-        """Whether update `seq` was already applied for this person (a crash's redelivery)."""
+    def redelivered(self, actor: Actor, seq: int | None, channel: Channel | None = None) -> bool:
+        """Whether update `seq` was already applied for this person (a crash's redelivery).
+        Numbers compare only within one platform (`channel`: the update's; by default the
+        one being handled)."""
         pending = actor.pending
         if seq is None or pending is None or pending.last_seq is None or pending.seq_at is None:
+            return False
+        if pending.seq_channel is not (channel or SEQ_CHANNEL.get()):
             return False
         recent = self.clock.now() - pending.seq_at < REDELIVERY_WINDOW
         return recent and seq <= pending.last_seq
 
-    def applying(self, actor: Actor, seq: int) -> None:
+    def applying(self, actor: Actor, seq: int, channel: Channel = Channel.TELEGRAM) -> None:
         """From here on this update's writes record it as applied (for this task only)."""
+        SEQ_CHANNEL.set(channel)
         APPLYING.set((actor.id, seq, int(self.clock.now())))
 
     async def pending(self, actor: Actor) -> Pending:

@@ -86,7 +86,7 @@ async def recipients(repos: Repos, broadcast: Broadcast) -> list[tuple[int, int,
         return [
             (p.id, p.telegram_id, p.language.value, None)
             for p in people
-            if p.reachable and p.telegram_id is not None
+            if p.on_telegram and p.telegram_id is not None
         ]
     if broadcast.audience == "station":
         assert broadcast.station_id is not None

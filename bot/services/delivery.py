@@ -11,9 +11,11 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
+from collections.abc import Mapping
 
 from bot.clock import Clock
 from bot.messages import OutboxItem
+from bot.models import Channel
 from bot.ports import Messenger, Rejected, RetryLater, Unreachable
 from storage.db import Database
 
@@ -24,10 +26,17 @@ CONCURRENT_CHATS = 8
 
 
 class Deliverer:
-    def __init__(self, db: Database, clock: Clock, messenger: Messenger) -> None:
+    """Delivers each row through the messenger of its platform (`messengers`, or one
+    messenger for Telegram alone)."""
+
+    def __init__(
+        self, db: Database, clock: Clock, messenger: Messenger | Mapping[Channel, Messenger]
+    ) -> None:
         self.db = db
         self.clock = clock
-        self.messenger = messenger
+        self.messengers: Mapping[Channel, Messenger] = (
+            messenger if isinstance(messenger, Mapping) else {Channel.TELEGRAM: messenger}
+        )
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._paused_until = 0.0
@@ -48,9 +57,9 @@ class Deliverer:
                     items = await repos.outbox.due(int(now), limit=200)
                 if not items:
                     return delivered
-                by_chat: OrderedDict[int, list[OutboxItem]] = OrderedDict()
+                by_chat: OrderedDict[tuple[Channel, int], list[OutboxItem]] = OrderedDict()
                 for item in items:
-                    by_chat.setdefault(item.chat_id, []).append(item)
+                    by_chat.setdefault((item.channel, item.chat_id), []).append(item)
                 gate = asyncio.Semaphore(CONCURRENT_CHATS)
 
                 async def serve(
@@ -71,30 +80,41 @@ class Deliverer:
 
     async def _deliver(self, item: OutboxItem) -> bool:
         now = int(self.clock.now())
+        messenger = self.messengers.get(item.channel)
+        if messenger is None:
+            log.warning("outbox %s: %s is not configured here", item.id, item.channel.value)
+            async with self.db.transaction() as repos:
+                await repos.outbox.mark_failed(item.id, f"{item.channel.value} not configured")
+            return True
         try:
             if item.op == "edit":
                 assert item.edit_ref is not None
                 async with self.db.read() as repos:
-                    message_id = await repos.outbox.recall(item.edit_ref, item.chat_id)
+                    message_id = await repos.outbox.recall(
+                        item.edit_ref, item.chat_id, item.channel
+                    )
                 if message_id is None:
                     async with self.db.transaction() as repos:
                         await repos.outbox.mark_failed(item.id, "nothing to edit")
                     return True
-                await self.messenger.edit(item.chat_id, message_id, item.message)
+                await messenger.edit(item.chat_id, message_id, item.message)
                 async with self.db.transaction() as repos:
                     await repos.outbox.mark_sent(item.id, now)
                 return True
-            message_id = await self.messenger.send(item.chat_id, item.message)
+            message_id = await messenger.send(item.chat_id, item.message)
             async with self.db.transaction() as repos:
                 await repos.outbox.mark_sent(item.id, now)
                 if item.ref:
-                    await repos.outbox.remember(item.ref, item.chat_id, message_id)
+                    await repos.outbox.remember(item.ref, item.chat_id, message_id, item.channel)
             return True
         except Unreachable as exc:
             log.info("outbox %s: chat %s unreachable (%s)", item.id, item.chat_id, exc)
             async with self.db.transaction() as repos:
                 await repos.outbox.mark_failed(item.id, "unreachable")
-                await repos.people.mark_blocked(item.chat_id, now)
+                if item.channel is Channel.TELEGRAM:
+                    await repos.people.mark_blocked(item.chat_id, now)
+                elif item.person_id is not None:
+                    await repos.people.mark_wecom_gone(item.person_id, now)
             return True
         except Rejected as exc:
             log.error("outbox %s: rejected by the platform: %s", item.id, exc)

@@ -5,14 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bot.messages import Outgoing
-from bot.models import Lang, Person
+from bot.models import Channel, Lang, Person
 from storage.repos import Repos
 
 Render = Callable[[Lang], Outgoing]
 
 
+def address(person: Person) -> tuple[Channel, int] | None:
+    """Where a notice to this person goes: the platform and its chat id there (the person's
+    own id on platforms whose adapter looks the account up)."""
+    channel = person.channel
+    if channel is None:
+        return None
+    if channel is Channel.TELEGRAM:
+        assert person.telegram_id is not None
+        return channel, person.telegram_id
+    return channel, person.id
+
+
 class Notices:
-    """Queue messages for people; unreachable people are skipped (Telegram would refuse)."""
+    """Queue messages for people, each on the one platform that reaches them; unreachable
+    people are skipped (the platform would refuse)."""
 
     def __init__(self, repos: Repos, now: int) -> None:
         self.repos = repos
@@ -27,15 +40,18 @@ class Notices:
         ref: str | None = None,
         not_before: int | None = None,
     ) -> bool:
-        if not person.reachable or person.telegram_id is None:
+        where = address(person)
+        if where is None:
             return False
+        channel, chat_id = where
         await self.repos.outbox.add(
-            person.telegram_id,
+            chat_id,
             render(person.language),
             self.now,
             person_id=person.id,
             not_before=not_before,
             ref=ref,
+            channel=channel,
         )
         self.queued += 1
         return True
@@ -61,10 +77,12 @@ class Notices:
 
     async def edit(self, person: Person, ref: str, render: Render) -> None:
         """Replace the message sent to `person` under `ref` (if it was delivered)."""
-        if person.telegram_id is None:
+        where = address(person)
+        if where is None:
             return
+        channel, chat_id = where
         await self.repos.outbox.add_edit(
-            person.telegram_id, ref, render(person.language), self.now, person_id=person.id
+            chat_id, ref, render(person.language), self.now, person_id=person.id, channel=channel
         )
         self.queued += 1
 
