@@ -49,6 +49,7 @@ class Reply(BaseModel):
     op: Literal["send", "replace", "popup", "drop", "edit"]
     message: Outgoing | None = None
     text: str = ""
+    alert: bool = True  # popup: a dialog to dismiss (False: a passing note)
     target: int | None = None  # edit: the id of an earlier message of this chat
     broadcast_control: int | None = None  # this message controls broadcast N (its id is kept)
 

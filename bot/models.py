@@ -460,3 +460,27 @@ class Figures:
     @property
     def satisfaction_rate(self) -> float | None:
         return _rate(self.satisfied, self.rated)
+
+
+class Inbound(_Model):
+    """A platform's callback, recorded before it was acknowledged; `id` orders one person's
+    inputs on that platform."""
+
+    id: int
+    channel: Channel
+    address: str  # the account on that platform (a WeCom userid)
+    payload: str  # the adapter's own record of what arrived (JSON)
+    received_at: int
+
+
+class PlatformMessage(_Model):
+    """An interactive message a platform lets us change later: `handle` names it there
+    (a WeCom card's task id); `code` allows one change (a WeCom response code)."""
+
+    id: int
+    channel: Channel
+    address: str
+    handle: str
+    code: str | None
+    code_at: int | None
+    sent_at: int

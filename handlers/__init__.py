@@ -29,11 +29,12 @@ from bot.callbacks import (
     StationPress,
     StatsPeriod,
 )
+from bot.conversation.desk import DESK_VERBS
 from bot.services import Services
 from handlers.admin import Admin
 from handlers.broadcast import Broadcasts
 from handlers.conversation import Conversation
-from handlers.deputy import Deputy
+from handlers.desk import DeskGlue
 from handlers.everyone import Everyone
 from handlers.failures import on_error
 from handlers.guard import foreign_press
@@ -41,8 +42,6 @@ from handlers.reception import ReceptionGlue
 from handlers.render import menu_labels
 from handlers.reports_admin import ReportsAdmin
 from handlers.resident import Resident
-from handlers.scheduling import Scheduling
-from handlers.staff import Staff
 from handlers.stations import StationPicker
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE  # edits are ignored
@@ -60,12 +59,10 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
     stations = StationPicker(services)
     conversation = Conversation(services)
     resident = Resident(services)
-    deputy = Deputy(services)
-    staff = Staff(services)
+    desk = DeskGlue(services)
     broadcasts = Broadcasts(services)
     reports_admin = ReportsAdmin(services)
     admin = Admin(services)
-    scheduling = Scheduling(services)
     reception = ReceptionGlue(services)
 
     def menu(key: str) -> filters.BaseFilter:
@@ -107,20 +104,9 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         ),
         # a contact outside a report binds a seeded deputy/staff member by phone
         MessageHandler(PRIVATE & filters.CONTACT, admin.contact),
-        # deputies
-        CommandHandler("tasks", deputy.tasks, filters=PRIVATE),
-        CallbackQueryHandler(deputy.pressed(deputy.accept), pattern=IssuePress.pattern("acc")),
-        CallbackQueryHandler(deputy.pressed(deputy.decline), pattern=IssuePress.pattern("dec")),
-        CallbackQueryHandler(deputy.pressed(deputy.reject), pattern=IssuePress.pattern("rej")),
-        CallbackQueryHandler(deputy.pressed(deputy.reply), pattern=IssuePress.pattern("rep")),
-        CallbackQueryHandler(deputy.pressed(deputy.transfer), pattern=IssuePress.pattern("tra")),
-        CallbackQueryHandler(
-            deputy.pressed(deputy.department, 2), pattern=IssuePress.pattern("dep")
-        ),
-        CallbackQueryHandler(deputy.pressed(deputy.ask), pattern=IssuePress.pattern("ask")),
-        # staff and admins
-        CallbackQueryHandler(staff.pressed(staff.assign, 2), pattern=IssuePress.pattern("asg")),
-        CallbackQueryHandler(staff.pressed(staff.supervise), pattern=IssuePress.pattern("sup")),
+        # deputies, staff and admins: the desk (bot/conversation/desk.py)
+        CommandHandler("tasks", desk.tasks, filters=PRIVATE),
+        CallbackQueryHandler(desk.press, pattern=IssuePress.pattern(*DESK_VERBS)),
         # staff and admin tools
         CommandHandler("broadcast", broadcasts.command, filters=PRIVATE),
         CallbackQueryHandler(broadcasts.district, pattern=BroadcastPress.pattern("dist")),
@@ -138,13 +124,10 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         CallbackQueryHandler(admin.invite_step, pattern=InvitePress.pattern()),
         CallbackQueryHandler(admin.phone_ask, pattern=PhoneAsk.pattern()),
         # overdue list, patrols, reception-day reminders
-        CommandHandler("overdue", scheduling.overdue, filters=PRIVATE),
-        CallbackQueryHandler(scheduling.overdue_more, pattern=OverduePage.pattern()),
-        CommandHandler("patrol", scheduling.patrol, filters=PRIVATE),
-        CallbackQueryHandler(scheduling.patrol_start, pattern=PatrolPress.pattern("start")),
-        CallbackQueryHandler(
-            scheduling.patrol_press, pattern=PatrolPress.pattern("item", "ok", "bad", "done")
-        ),
+        CommandHandler("overdue", desk.overdue, filters=PRIVATE),
+        CallbackQueryHandler(desk.press, pattern=OverduePage.pattern()),
+        CommandHandler("patrol", desk.patrol, filters=PRIVATE),
+        CallbackQueryHandler(desk.press, pattern=PatrolPress.pattern()),
         CallbackQueryHandler(reception.toggle, pattern=ReceptionPress.pattern()),
         # anything else
         CallbackQueryHandler(everyone.stale_button),

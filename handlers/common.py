@@ -11,6 +11,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.actor import Actor
+from bot.conversation.desk import help_keys
 from bot.errors import DomainError
 from bot.messages import Outgoing
 from bot.models import Lang
@@ -48,19 +49,6 @@ def display_name(update: Update) -> str:
 def forget_actor(context: Context) -> None:
     """The person behind this update changed (invite link, phone binding): read again."""
     context.actor = None
-
-
-def help_keys(actor: Actor) -> list[str]:
-    keys = []
-    if actor.is_resident_only:
-        keys.append("help.resident")
-    if actor.is_deputy:
-        keys.append("help.deputy")
-    if actor.is_staff:
-        keys.append("help.staff")
-    if actor.admin:
-        keys.append("help.admin")
-    return keys
 
 
 class Glue:

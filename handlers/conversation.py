@@ -123,8 +123,11 @@ class Conversation(Glue):
         the caller already did)."""
         query = update.callback_query
         if query is not None and not answered:
-            note = next((r.text for r in replies if r.op == "popup"), None)
-            await ack(query, note, alert=note is not None)
+            note = next((r for r in replies if r.op == "popup"), None)
+            if note is None:
+                await ack(query)
+            else:
+                await ack(query, note.text, alert=note.alert)
         chat = update.effective_chat
         for reply in replies:
             if reply.op == "drop":

@@ -6,10 +6,11 @@ from telegram import BotCommand, BotCommandScopeChat, Message, Update
 
 from bot.actor import Actor
 from bot.callbacks import LangPress
+from bot.conversation.desk import help_keys
 from bot.messages import Button, Outgoing
 from bot.models import Lang
 from bot.texts import plain, t
-from handlers.common import Context, Glue, ack, help_keys, stale_button
+from handlers.common import Context, Glue, ack, stale_button
 from handlers.render import resident_menu
 from handlers.stations import StationPicker
 

@@ -11,8 +11,7 @@ from bot.models import Awaiting, Channel, Pending, Step
 from storage._base import Repo
 
 _COLS = (
-    "person_id, kind, step, issue_id, ref, data, version, last_seq, seq_at, updated_at, "
-    "seq_channel"
+    "person_id, kind, step, issue_id, ref, data, version, last_seq, seq_at, updated_at, seq_channel"
 )
 
 # The platform of the update being handled: its update numbers are compared only with

@@ -243,7 +243,9 @@ class PeopleRepo(Repo):
             key, name, level, telegram_id, phone, is_admin, now
         )
         if wecom_userid is not None:
-            current = await self._scalar("SELECT wecom_userid FROM people WHERE id = ?", (person_id,))
+            current = await self._scalar(
+                "SELECT wecom_userid FROM people WHERE id = ?", (person_id,)
+            )
             if current != wecom_userid:
                 await self.bind_wecom(person_id, wecom_userid)  # the seed governs
                 changed = True

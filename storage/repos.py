@@ -15,6 +15,7 @@ from storage.issues import IssueRepo
 from storage.outbox import OutboxRepo
 from storage.pending import PendingRepo
 from storage.people import PeopleRepo
+from storage.platform import PlatformRepo
 from storage.reference import ReferenceCache
 from storage.scheduler import SchedulerRepo
 from storage.stations import StationRepo
@@ -37,6 +38,7 @@ class Repos:
     invites: InviteRepo
     stats: StatsRepo
     scheduler: SchedulerRepo
+    platform: PlatformRepo
 
     _MAKERS: ClassVar[dict[str, Callable[[Repos], Repo]]] = {
         "people": lambda r: PeopleRepo(r.conn),
@@ -49,6 +51,7 @@ class Repos:
         "invites": lambda r: InviteRepo(r.conn),
         "stats": lambda r: StatsRepo(r.conn),
         "scheduler": lambda r: SchedulerRepo(r.conn),
+        "platform": lambda r: PlatformRepo(r.conn),
     }
 
     def __init__(self, conn: aiosqlite.Connection, reference: ReferenceCache | None = None) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.conversation.desk import Desk
 from bot.conversation.engine import Conversations
 from bot.services.broadcasts import BroadcastService
 from bot.services.deadlines import Sweeper
@@ -38,6 +39,7 @@ class Services:
     deadlines: Sweeper
     prompts: PromptService
     conversations: Conversations
+    desk: Desk
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock, db: Database) -> Services:
@@ -58,6 +60,9 @@ class Services:
             broadcasts=broadcasts,
             patrols=patrols,
         )
+        deadlines = Sweeper(
+            db, clock, settings, workflow=workflow, patrols=patrols, reception=reception
+        )
         return cls(
             settings=settings,
             clock=clock,
@@ -71,9 +76,8 @@ class Services:
             invites=InviteService(db, clock, settings),
             patrols=patrols,
             reception=reception,
-            deadlines=Sweeper(
-                db, clock, settings, workflow=workflow, patrols=patrols, reception=reception
-            ),
+            deadlines=deadlines,
             prompts=prompts,
             conversations=conversations,
+            desk=Desk(settings, workflow, conversations, deadlines, patrols),
         )

@@ -1,0 +1,278 @@
+"""The work side of the bot, for every platform: a deputy's, staff member's or admin's
+commands and the buttons on issue cards, overdue lists and patrol checklists.
+
+Like the engine, the desk answers with `Reply` lists; an adapter only renders them. A
+refused press becomes a pop-up, a refused command a message.
+"""
+
+from __future__ import annotations
+
+from bot import views
+from bot.actor import Actor
+from bot.callbacks import IssuePress, OverduePage, PatrolPress
+from bot.config import Settings
+from bot.conversation.engine import Conversations
+from bot.errors import DomainError, NotAllowed
+from bot.lifecycle import Action
+from bot.messages import Button, Outgoing, Reply
+from bot.models import Awaiting, Lang
+from bot.services.deadlines import OVERDUE_PAGE, Sweeper
+from bot.services.patrols import PatrolService
+from bot.services.workflow import Context, Workflow
+from bot.texts import Markup, plain, t
+from bot.views.scheduler import item_choice, overdue_lines
+
+TASKS_SHOWN = 10
+
+# issue buttons a deputy presses, and the kind of text each one asks for
+ASKS = {"dec": Awaiting.DECLINE, "rej": Awaiting.REJECT, "rep": Awaiting.REPLY, "ask": Awaiting.ASK}
+# the verbs the desk answers (the resident's own buttons are handled elsewhere)
+DESK_VERBS = ("acc", "tra", "dep", "asg", "sup", *ASKS)
+
+
+def help_keys(actor: Actor) -> list[str]:
+    keys = []
+    if actor.is_resident_only:
+        keys.append("help.resident")
+    if actor.is_deputy:
+        keys.append("help.deputy")
+    if actor.is_staff:
+        keys.append("help.staff")
+    if actor.admin:
+        keys.append("help.admin")
+    return keys
+
+
+def say(lang: Lang, key: str, **params: object) -> Reply:
+    return Reply(op="send", message=Outgoing(text=t(lang, key, **params)))
+
+
+def toast(lang: Lang, key: str, **params: object) -> Reply:
+    """A short note on the pressed button (Telegram shows it briefly; others send it)."""
+    return Reply(op="popup", text=plain(lang, key, **params), alert=False)
+
+
+def refusal(lang: Lang, error: DomainError, *, pressed: bool) -> list[Reply]:
+    key = error.key or "error.generic"
+    if pressed:
+        return [Reply(op="popup", text=plain(lang, key, **error.params))]
+    return [say(lang, key, **error.params)]
+
+
+def stale() -> DomainError:
+    return DomainError("malformed callback data", key="error.stale_button")
+
+
+class Desk:
+    def __init__(
+        self,
+        settings: Settings,
+        workflow: Workflow,
+        conversations: Conversations,
+        deadlines: Sweeper,
+        patrols: PatrolService,
+    ) -> None:
+        self.settings = settings
+        self.workflow = workflow
+        self.engine = conversations
+        self.deadlines = deadlines
+        self.patrols = patrols
+
+    # -- commands ------------------------------------------------------------------------
+    def not_allowed(self, actor: Actor, key: str = "not_allowed.command") -> list[Reply]:
+        """A command outside the person's role: a short refusal, then their help."""
+        return [say(actor.lang, key), *self.help(actor)]
+
+    def help(self, actor: Actor) -> list[Reply]:
+        return [say(actor.lang, key) for key in help_keys(actor)]
+
+    async def tasks(self, actor: Actor) -> list[Reply]:
+        """/tasks: the deputy's open issues, soonest deadline first, each with its buttons;
+        then the station's issues nobody took yet."""
+        lang = actor.lang
+        if not actor.is_deputy:
+            return self.not_allowed(actor)
+        tasks = await self.workflow.tasks(actor)
+        if not tasks.owned and not tasks.pending:
+            return [say(lang, "tasks.none")]
+        replies: list[Reply] = []
+        if tasks.owned:
+            replies.append(say(lang, "tasks.head", count=len(tasks.owned)))
+            replies += [self.card(actor, ctx) for ctx in tasks.owned[:TASKS_SHOWN]]
+        if tasks.pending:
+            replies.append(say(lang, "tasks.pending_head", count=len(tasks.pending)))
+            zone = self.settings.zone
+            for ctx in tasks.pending[:TASKS_SHOWN]:
+                body = views.issue_facts(
+                    lang, ctx.issue, ctx.station, ctx.category, zone, resident=ctx.resident
+                )
+                buttons = views.pending_buttons(lang, ctx.issue.id)
+                replies.append(Reply(op="send", message=Outgoing(text=body, buttons=buttons)))
+        return replies
+
+    async def overdue(self, actor: Actor) -> list[Reply]:
+        """/overdue: the 督办 list, a page at a time."""
+        try:
+            return await self._overdue_page(actor, 0)
+        except NotAllowed:
+            return self.not_allowed(actor, "overdue.not_allowed")
+
+    async def patrol(self, actor: Actor) -> list[Reply]:
+        """/patrol: staff start their station's patrol now (a choice when there are several)."""
+        lang = actor.lang
+        try:
+            patrols = await self.patrols.startable(actor)
+        except NotAllowed:
+            return self.not_allowed(actor, "patrol.not_allowed")
+        if not patrols:
+            return [say(lang, "patrol.none")]
+        if len(patrols) == 1:
+            try:
+                return await self._start_patrol(actor, patrols[0].id)
+            except DomainError as exc:
+                return refusal(lang, exc, pressed=False)
+        rows = tuple(
+            (Button(text=p.name(lang), data=PatrolPress(verb="start", id=p.id).pack()),)
+            for p in patrols
+        )
+        return [Reply(op="send", message=Outgoing(text=t(lang, "patrol.choose"), buttons=rows))]
+
+    # -- presses -------------------------------------------------------------------------
+    @staticmethod
+    def handles(data: str) -> bool:
+        """Whether a button's data is one the desk answers."""
+        issue = IssuePress.unpack(data)
+        if issue is not None:
+            return issue.verb in DESK_VERBS
+        return OverduePage.unpack(data) is not None or PatrolPress.unpack(data) is not None
+
+    async def press(self, actor: Actor, data: str, seq: int | None = None) -> list[Reply]:
+        """A button of a card, an overdue list or a patrol checklist, re-checked against the
+        presser's current roles."""
+        try:
+            issue = IssuePress.unpack(data)
+            if issue is not None:
+                return await self._issue_press(actor, issue, seq)
+            page = OverduePage.unpack(data)
+            if page is not None:
+                return [Reply(op="drop"), *await self._overdue_page(actor, page.offset)]
+            patrol = PatrolPress.unpack(data)
+            if patrol is not None:
+                return await self._patrol_press(actor, patrol)
+            raise stale()
+        except DomainError as exc:
+            return refusal(actor.lang, exc, pressed=True)
+
+    async def _issue_press(self, actor: Actor, press: IssuePress, seq: int | None) -> list[Reply]:
+        lang, number = actor.lang, press.issue
+        needs_arg = press.verb in ("dep", "asg")
+        if press.verb not in DESK_VERBS or (press.arg is not None) != needs_arg:
+            raise stale()
+        if press.verb in ASKS:
+            return await self.engine.ask(actor, ASKS[press.verb], number, seq)
+        if press.verb == "acc":
+            ctx = await self.workflow.accept(actor, number)
+            return [toast(lang, "deputy.accepted_ack", number=number), self.card(actor, ctx)]
+        if press.verb == "tra":
+            return await self._offer_departments(actor, number)
+        if press.verb == "dep" and press.arg is not None:
+            return await self.engine.transfer(actor, number, press.arg, seq)
+        if press.verb == "asg" and press.arg is not None:
+            ctx = await self.workflow.assign(actor, number, press.arg)
+            name = ctx.owner.name if ctx.owner else ""
+            return [
+                toast(lang, "staff.assigned", number=number, name=name),
+                Reply(op="drop"),
+                say(lang, "staff.assigned", number=number, name=name),
+            ]
+        await self.workflow.supervise(actor, number)  # sup
+        return [
+            toast(lang, "staff.supervised", number=number),
+            say(lang, "staff.supervised", number=number),
+        ]
+
+    async def _offer_departments(self, actor: Actor, issue_id: int) -> list[Reply]:
+        """转办: check the right to transfer, then offer the departments."""
+        lang = actor.lang
+        await self.workflow.check(actor, issue_id, Action.TRANSFER)
+        departments = await self.workflow.departments()
+        if not departments:
+            return [say(lang, "deputy.no_departments")]
+        choice = Outgoing(
+            text=t(lang, "deputy.choose_department", number=issue_id),
+            buttons=views.department_buttons(lang, issue_id, departments),
+        )
+        return [Reply(op="send", message=choice)]
+
+    async def _patrol_press(self, actor: Actor, press: PatrolPress) -> list[Reply]:
+        """pat:start:<patrol>; pat:item|ok|bad:<run>:<item>; pat:done:<run> — the run's
+        deputy only (re-checked)."""
+        lang = actor.lang
+        run, item = press.id, press.item
+        if press.verb == "start":
+            return [Reply(op="drop"), *await self._start_patrol(actor, run)]
+        if press.verb == "item" and item is not None:
+            view = await self.patrols.choose(actor, run, item)
+            return [Reply(op="send", message=item_choice(lang, view, item))]
+        if press.verb == "ok" and item is not None:
+            view = await self.patrols.mark_ok(actor, run, item)
+            name = view.item(item, lang)
+            return [
+                toast(lang, "patrol.item_ok", item=name),
+                Reply(op="replace", message=Outgoing(text=t(lang, "patrol.item_ok", item=name))),
+            ]
+        if press.verb == "bad" and item is not None:
+            view = await self.patrols.ask_problem(actor, run, item)
+            return [Reply(op="drop"), say(lang, "patrol.ask_note", item=view.item(item, lang))]
+        if press.verb == "done":
+            view = await self.patrols.finish(actor, run)
+            counts = {
+                "checked": view.checked,
+                "total": len(view.patrol.items),
+                "problems": len(view.problems),
+            }
+            return [toast(lang, "patrol.done_ack", **counts)]
+        raise stale()
+
+    async def _start_patrol(self, actor: Actor, patrol_id: int) -> list[Reply]:
+        patrol, count = await self.patrols.start_now(actor, patrol_id)
+        if not count:  # with no reachable deputy the staff got a notice saying so
+            return []
+        return [say(actor.lang, "patrol.started", count=count, name=patrol.name(actor.lang))]
+
+    # -- pieces --------------------------------------------------------------------------
+    def card(self, actor: Actor, ctx: Context, head: str = "deputy.working") -> Reply:
+        """The issue as its deputy works on it, with 答复 / 转办 / 询问群众 / 不予受理."""
+        message = views.working_card(
+            actor.lang,
+            ctx.issue,
+            ctx.station,
+            ctx.category,
+            ctx.resident,
+            self.settings.zone,
+            head,
+        )
+        return Reply(op="send", message=message)
+
+    async def _overdue_page(self, actor: Actor, offset: int) -> list[Reply]:
+        lang = actor.lang
+        items, total = await self.deadlines.overdue(actor, offset)
+        if not items:
+            return [say(lang, "overdue.none")]
+        head = t(lang, "overdue.head", total=total, first=offset + 1, last=offset + len(items))
+        body = overdue_lines(lang, items, self.settings.zone)
+        buttons = [
+            Button(
+                text=plain(lang, "btn.supervise_number", number=o.issue.id),
+                data=IssuePress(verb="sup", issue=o.issue.id).pack(),
+            )
+            for o in items
+        ]
+        rows: list[tuple[Button, ...]] = [
+            tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)
+        ]
+        if offset + len(items) < total:
+            more = OverduePage(offset=offset + OVERDUE_PAGE).pack()
+            rows.append((Button(text=plain(lang, "btn.more"), data=more),))
+        text = Markup(f"{head}\n\n{body}")
+        return [Reply(op="send", message=Outgoing(text=text, buttons=tuple(rows)))]
