@@ -19,7 +19,8 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.models import Lang
+from bot.models import Channel, Lang
+from bot.ports import Messenger
 from bot.services import Services
 from bot.services.broadcasts import Broadcaster
 from bot.services.delivery import Deliverer
@@ -34,10 +35,22 @@ from handlers.messenger import TelegramMessenger
 from handlers.retry import RetryingRateLimiter
 from handlers.updates import PerChatUpdateProcessor
 from storage.db import Database
+from wecom.messenger import PhotoSource
+from wecom.side import WeComSide
 
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL = 0.02  # seconds between getUpdates calls
+
+
+def telegram_photos(app: Application) -> PhotoSource:  # type: ignore[type-arg]
+    """Bytes of a photo Telegram keeps (by file id), for platforms that need an upload."""
+
+    async def fetch(file_id: str) -> bytes | None:
+        file = await app.bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray())
+
+    return fetch
 
 
 def webhook_secret(token: str) -> str:
@@ -68,6 +81,7 @@ class LiaisonBot:
         self.services: Services | None = None
         self.deliverer: Deliverer | None = None
         self.broadcaster: Broadcaster | None = None
+        self.wecom: WeComSide | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -106,7 +120,12 @@ class LiaisonBot:
         )
         register(app, services)
         self.app = app
-        self.deliverer = Deliverer(db, self.clock, TelegramMessenger(app.bot))
+        messengers: dict[Channel, Messenger] = {Channel.TELEGRAM: TelegramMessenger(app.bot)}
+        if settings.wecom:
+            # WeCom members see residents' photos: fetched from Telegram, uploaded to WeCom
+            self.wecom = WeComSide(settings, services, self.clock, telegram_photos(app))
+            messengers[Channel.WECOM] = self.wecom.messenger
+        self.deliverer = Deliverer(db, self.clock, messengers)
         db.on_commit = self.deliverer.wake
         await self._initialize(app)
         await self._set_commands(app)
@@ -136,6 +155,8 @@ class LiaisonBot:
         services.broadcasts.attach(self.broadcaster.wake_event)
         self.broadcaster.start()
         await schedule_jobs(app, services)  # the scheduler (deadline sweep, patrols)
+        if self.wecom is not None:
+            await self.wecom.start()
         log.info("bot started as @%s", app.bot.username)
 
     async def _set_commands(self, app: Application) -> None:  # type: ignore[type-arg]
@@ -144,6 +165,9 @@ class LiaisonBot:
         await app.bot.set_my_commands(bot_commands(RESIDENT_COMMANDS, Lang.EN), language_code="en")
 
     async def stop(self) -> None:
+        if self.wecom is not None:
+            await self.wecom.stop()
+            self.wecom = None
         if self.broadcaster is not None:  # let the message in flight be marked
             await self.broadcaster.stop()
             self.broadcaster = None

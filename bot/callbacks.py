@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from bot.models import Lang
+from bot.models import Channel, Lang
 
 MAX_BYTES = 64
 MAX_NUMBER = 2**53
@@ -152,6 +152,12 @@ class LangPress(CallbackData, prefix="lang"):
     """/lang: ``lang:zh`` or ``lang:en``, the language chosen."""
 
     lang: Lang
+
+
+class ChannelPress(CallbackData, prefix="chan"):
+    """/channel: ``chan:wecom``, the platform the person's notices go to."""
+
+    channel: Channel
 
 
 class BroadcastPress(CallbackData, prefix="bc"):

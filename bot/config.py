@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -81,6 +81,16 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     # how long `run` keeps retrying an unreachable Bot API at start-up before it gives up
     startup_retry_seconds: float = Field(default=60, ge=0, le=86400)
+    # WeCom (企业微信) self-built app: deputies, staff and liaisons; all of these or none
+    wecom_corp_id: str | None = None
+    wecom_agent_id: int | None = None
+    wecom_secret: SecretStr | None = None
+    wecom_token: SecretStr | None = None  # the callback's Token
+    wecom_aes_key: SecretStr | None = None  # the callback's EncodingAESKey (43 characters)
+    wecom_listen: str = "127.0.0.1"
+    wecom_port: int = Field(default=8444, ge=0, le=65535)
+    wecom_path: str = "/wecom/callback"
+    wecom_api_base_url: str = "https://qyapi.weixin.qq.com"
 
     @field_validator("timezone")
     @classmethod
@@ -113,7 +123,49 @@ class Settings(BaseSettings):
             raise ValueError(f"use one of {', '.join(sorted(levels))}")
         return value.upper()
 
-    @field_validator("api_base_url", "api_file_url", "webhook_url")
+    @field_validator(
+        "wecom_corp_id",
+        "wecom_agent_id",
+        "wecom_secret",
+        "wecom_token",
+        "wecom_aes_key",
+        mode="before",
+    )
+    @classmethod
+    def _empty_wecom(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("wecom_aes_key")
+    @classmethod
+    def _aes_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9]{43}", value.get_secret_value()):
+            raise ValueError("must be the 43 letters and digits of the app's EncodingAESKey")
+        return value
+
+    @field_validator("wecom_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with /")
+        return value
+
+    @model_validator(mode="after")
+    def _wecom_complete(self) -> Settings:
+        names = ("corp_id", "agent_id", "secret", "token", "aes_key")
+        given = [n for n in names if getattr(self, f"wecom_{n}") is not None]
+        if given and len(given) != len(names):
+            missing = [n for n in names if n not in given]
+            raise ValueError(
+                f"WeCom needs all of its settings; missing LIAISON_WECOM_{missing[0].upper()}"
+            )
+        return self
+
+    @property
+    def wecom(self) -> bool:
+        """Whether the WeCom app is configured."""
+        return self.wecom_corp_id is not None
+
+    @field_validator("api_base_url", "api_file_url", "webhook_url", "wecom_api_base_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https?://\S+$", value):
@@ -153,6 +205,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = str(err["loc"][0]) if err["loc"] else "?"
         reason = str(err["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"LIAISON_{field.upper()}: {reason}") from None
+        if not err["loc"]:  # a rule about several variables names them itself
+            raise ConfigError(reason) from None
+        raise ConfigError(f"LIAISON_{str(err['loc'][0]).upper()}: {reason}") from None

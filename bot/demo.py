@@ -18,6 +18,9 @@ from bot.config import load_settings
 from bot.seed import SeedFile, read_seed
 from fakebot import FakeBotApi, FakeUser
 from fakebot.models import TranscriptEntry
+from fakewecom import FakeWeCom
+from fakewecom.members import FakeMember
+from fakewecom.models import Received
 
 DEMO_SEED = Path(__file__).resolve().parent.parent / "seeds" / "demo.yaml"
 TOKEN = "123456:DEMO-TOKEN"
@@ -99,8 +102,65 @@ async def official(user: FakeUser, text: str) -> None:
     await user.tap("发送", await user.wait_for("点“发送”后才会发出"))
 
 
+def wecom_line(who: str, message: Received) -> str:
+    """A WeCom message as the member sees it (cards in their current state)."""
+    text = message.text.replace("\n", " ⏎ ")
+    buttons = f"  [{' | '.join(message.labels)}]" if message.labels else ""
+    kind = "卡片" if message.card is not None else message.msgtype
+    return f"  🤖 → [企业微信·{kind}] {who}: {text[:160]}{buttons}"
+
+
+async def on_wecom(
+    api: FakeBotApi,
+    bot: LiaisonBot,
+    say: Narrator,
+    deputy: FakeMember,
+    station_key: str,
+    category: str,
+) -> None:
+    """A resident on Telegram, the station's deputy in WeCom: one loop, two platforms."""
+    assert bot.wecom is not None
+    resident = api.user(9003, "赵大爷")
+    say.name(resident.id, "居民 赵大爷")
+    who = "代表 周海燕"
+    await resident.send(f"/start st_{station_key}")
+    await resident.wait_for("已为您绑定联络站")
+    await report(resident, category, "先锋路469号旁边的路灯连续三天不亮，晚上老人出门很不安全。")
+    say.flush()
+    card = await deputy.wait_for("新的群众反映")
+    print(wecom_line(who, card))
+    print(f"👆 (企业微信) {who} taps [认领]")
+    await deputy.press(card, "认领")
+    await bot.wecom.idle()
+    working = await deputy.wait_for("答复")
+    print(f"  ✎ 🤖 → [企业微信] {who}: the pressed card now reads [{card.replace_name}]")
+    print(wecom_line(who, working))
+    await resident.wait_for("认领办理")
+    say.flush()
+    print(f"👆 (企业微信) {who} taps [答复]")
+    await deputy.press(working, "答复")
+    print(wecom_line(who, await deputy.wait_for("请输入")))
+    answer = "已联系街道城管科，今晚前更换灯泡，明天我再去看一次。"
+    print(f"👤 (企业微信) {who}: {answer}")
+    await deputy.say(answer)
+    preview = await deputy.wait_for("点“发送”后才会发出")
+    print(wecom_line(who, preview))
+    print(f"👆 (企业微信) {who} taps [发送]")
+    await deputy.press(preview, "发送")
+    await resident.tap("满意", await resident.wait_for("的答复"))
+    await deputy.wait_for("满意")
+    await api.wait_idle()
+    say.flush()
+    print(wecom_line(who, deputy.messages[-1]))
+
+
 async def play(
-    api: FakeBotApi, seed: SeedFile, say: Narrator, bot: LiaisonBot, clock: FastForwardClock
+    api: FakeBotApi,
+    seed: SeedFile,
+    say: Narrator,
+    bot: LiaisonBot,
+    clock: FastForwardClock,
+    wecom: FakeWeCom | None = None,
 ) -> None:
     station_key, deputies, staff = _station_with_team(seed)
     station = next(s for s in seed.stations if s.key == station_key)
@@ -253,6 +313,16 @@ async def play(
     await api.wait_idle()
     say.flush()
 
+    on_wecom_station = next(
+        (st for st in seed.stations if any(d.wecom_userid for d in st.deputies)), None
+    )
+    if wecom is not None and on_wecom_station is not None:
+        say.step("12. 企业微信上的代表 · A resident on Telegram, the deputy in WeCom (企业微信)")
+        userid = next(d.wecom_userid for d in on_wecom_station.deputies if d.wecom_userid)
+        assert userid is not None
+        deputy = wecom.member(userid, "周海燕")
+        await on_wecom(api, bot, say, deputy, on_wecom_station.key, category)
+
 
 async def run_demo() -> int:
     logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output
@@ -260,6 +330,9 @@ async def run_demo() -> int:
     with tempfile.TemporaryDirectory(prefix="liaison-demo-") as tmp:
         api = FakeBotApi(token=TOKEN, bot_username="liaison_demo_bot")
         await api.start()
+        clock = FastForwardClock()
+        wecom = FakeWeCom(clock=clock.now)
+        await wecom.start()
         settings = load_settings(
             {
                 "LIAISON_BOT_TOKEN": TOKEN,
@@ -269,22 +342,34 @@ async def run_demo() -> int:
                 "LIAISON_SEED": str(DEMO_SEED),
                 "LIAISON_QUIET_HOURS": "",
                 "LIAISON_LOG_LEVEL": "WARNING",
+                "LIAISON_WECOM_CORP_ID": wecom.corp_id,
+                "LIAISON_WECOM_AGENT_ID": str(wecom.agent_id),
+                "LIAISON_WECOM_SECRET": wecom.secret,
+                "LIAISON_WECOM_TOKEN": wecom.token,
+                "LIAISON_WECOM_AES_KEY": wecom.aes_key,
+                "LIAISON_WECOM_PORT": "0",
+                "LIAISON_WECOM_API_BASE_URL": wecom.base_url,
             }
         )
-        clock = FastForwardClock()
         bot = LiaisonBot(settings, clock, poll_timeout=1)
         say = Narrator(api)
         print("联络站助手 · Liaison Station Bot — offline demo")
         print(f"fake Bot API at {api.base_url} · seed {DEMO_SEED.name} · city {seed.city}")
         try:
             await bot.start()
-            await play(api, seed, say, bot, clock)
+            assert bot.wecom is not None
+            wecom.callback_url = f"http://127.0.0.1:{bot.wecom.endpoint.port}/wecom/callback"
+            await play(api, seed, say, bot, clock, wecom)
         finally:
             await bot.stop()
             await api.stop()
-        calls = len(api.calls)
-        violations = api.violations
-        print(f"\n✔ demo finished: {calls} Bot API calls, {len(violations)} protocol violations")
-        for call in violations:
-            print(f"  ✘ {call.method}: {call.description}")
+            await wecom.stop()
+        calls = len(api.calls) + len(wecom.calls)
+        violations = [f"{c.method}: {c.description}" for c in api.violations]
+        violations += [str(v) for v in wecom.violations]
+        print(
+            f"\n✔ demo finished: {calls} Bot API and WeCom API calls, {len(violations)} protocol violations"
+        )
+        for violation in violations:
+            print(f"  ✘ {violation}")
         return 1 if violations else 0

@@ -15,6 +15,7 @@ from telegram.ext import (
 
 from bot.callbacks import (
     BroadcastPress,
+    ChannelPress,
     ExportPress,
     InvitePress,
     IssuePress,
@@ -106,6 +107,8 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         MessageHandler(PRIVATE & filters.CONTACT, admin.contact),
         # deputies, staff and admins: the desk (bot/conversation/desk.py)
         CommandHandler("tasks", desk.tasks, filters=PRIVATE),
+        CommandHandler("channel", desk.channel, filters=PRIVATE),
+        CallbackQueryHandler(desk.press, pattern=ChannelPress.pattern()),
         CallbackQueryHandler(desk.press, pattern=IssuePress.pattern(*DESK_VERBS)),
         # staff and admin tools
         CommandHandler("broadcast", broadcasts.command, filters=PRIVATE),

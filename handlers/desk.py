@@ -34,3 +34,7 @@ class DeskGlue(Glue):
     async def patrol(self, update: Update, context: Context) -> None:
         actor = await self.actor(update, context)
         await self.conversation.render(update, actor, await self.desk.patrol(actor))
+
+    async def channel(self, update: Update, context: Context) -> None:
+        actor = await self.actor(update, context)
+        await self.conversation.render(update, actor, self.desk.channel(actor))

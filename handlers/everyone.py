@@ -15,7 +15,7 @@ from handlers.render import resident_menu
 from handlers.stations import StationPicker
 
 RESIDENT_COMMANDS = ["start", "report", "my", "station", "reception", "lang", "help", "cancel"]
-DEPUTY_COMMANDS = ["start", "tasks", "reception", "lang", "help", "cancel"]
+DEPUTY_COMMANDS = ["start", "tasks", "reception", "channel", "lang", "help", "cancel"]
 STAFF_COMMANDS = [
     "start",
     "overdue",
@@ -24,6 +24,7 @@ STAFF_COMMANDS = [
     "broadcast",
     "stats",
     "export",
+    "channel",
     "lang",
     "help",
     "cancel",
@@ -35,6 +36,7 @@ ADMIN_COMMANDS = [
     "stats",
     "export",
     "invite",
+    "channel",
     "lang",
     "help",
     "cancel",

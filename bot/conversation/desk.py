@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from bot import views
 from bot.actor import Actor
-from bot.callbacks import IssuePress, OverduePage, PatrolPress
+from bot.callbacks import ChannelPress, IssuePress, OverduePage, PatrolPress
 from bot.config import Settings
 from bot.conversation.engine import Conversations
 from bot.errors import DomainError, NotAllowed
 from bot.lifecycle import Action
 from bot.messages import Button, Outgoing, Reply
-from bot.models import Awaiting, Lang
+from bot.models import Awaiting, Channel, Lang
 from bot.services.deadlines import OVERDUE_PAGE, Sweeper
 from bot.services.patrols import PatrolService
+from bot.services.platform import PlatformService
 from bot.services.workflow import Context, Workflow
 from bot.texts import Markup, plain, t
 from bot.views.scheduler import item_choice, overdue_lines
@@ -71,12 +72,14 @@ class Desk:
         conversations: Conversations,
         deadlines: Sweeper,
         patrols: PatrolService,
+        platform: PlatformService,
     ) -> None:
         self.settings = settings
         self.workflow = workflow
         self.engine = conversations
         self.deadlines = deadlines
         self.patrols = patrols
+        self.platform = platform
 
     # -- commands ------------------------------------------------------------------------
     def not_allowed(self, actor: Actor, key: str = "not_allowed.command") -> list[Reply]:
@@ -137,6 +140,28 @@ class Desk:
         )
         return [Reply(op="send", message=Outgoing(text=t(lang, "patrol.choose"), buttons=rows))]
 
+    def channel(self, actor: Actor) -> list[Reply]:
+        """/channel: which platform notices go to, for people on more than one."""
+        lang, person = actor.lang, actor.person
+        mine = [c for c in Channel if person.reaches(c)]
+        current = person.channel or Channel.TELEGRAM
+        if len(mine) < 2:
+            return [say(lang, "channel.only_one", channel=plain(lang, f"channel.{current}"))]
+        buttons = tuple(
+            (Button(text=plain(lang, f"channel.{c}"), data=ChannelPress(channel=c).pack()),)
+            for c in mine
+        )
+        text = t(lang, "channel.choose", current=plain(lang, f"channel.{current}"))
+        return [Reply(op="send", message=Outgoing(text=text, buttons=buttons))]
+
+    async def _channel_chosen(self, actor: Actor, channel: Channel) -> list[Reply]:
+        lang = actor.lang
+        if not actor.person.reaches(channel):
+            return [Reply(op="popup", text=plain(lang, "channel.not_yours"))]
+        await self.platform.choose_channel(actor, channel)
+        done = Outgoing(text=t(lang, "channel.set", channel=plain(lang, f"channel.{channel}")))
+        return [Reply(op="replace", message=done)]
+
     # -- presses -------------------------------------------------------------------------
     @staticmethod
     def handles(data: str) -> bool:
@@ -144,7 +169,8 @@ class Desk:
         issue = IssuePress.unpack(data)
         if issue is not None:
             return issue.verb in DESK_VERBS
-        return OverduePage.unpack(data) is not None or PatrolPress.unpack(data) is not None
+        kinds = (OverduePage, PatrolPress, ChannelPress)
+        return any(kind.unpack(data) is not None for kind in kinds)
 
     async def press(self, actor: Actor, data: str, seq: int | None = None) -> list[Reply]:
         """A button of a card, an overdue list or a patrol checklist, re-checked against the
@@ -159,6 +185,9 @@ class Desk:
             patrol = PatrolPress.unpack(data)
             if patrol is not None:
                 return await self._patrol_press(actor, patrol)
+            chosen = ChannelPress.unpack(data)
+            if chosen is not None:
+                return await self._channel_chosen(actor, chosen.channel)
             raise stale()
         except DomainError as exc:
             return refusal(actor.lang, exc, pressed=True)

@@ -14,6 +14,7 @@ from bot.services.exports import ExportService
 from bot.services.invites import InviteService
 from bot.services.patrols import PatrolService
 from bot.services.people import PeopleService
+from bot.services.platform import PlatformService
 from bot.services.prompts import PromptService
 from bot.services.reception import ReceptionService
 from bot.services.reporting import ReportService
@@ -40,6 +41,7 @@ class Services:
     prompts: PromptService
     conversations: Conversations
     desk: Desk
+    platform: PlatformService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock, db: Database) -> Services:
@@ -60,6 +62,7 @@ class Services:
             broadcasts=broadcasts,
             patrols=patrols,
         )
+        platform = PlatformService(db, clock, settings)
         deadlines = Sweeper(
             db, clock, settings, workflow=workflow, patrols=patrols, reception=reception
         )
@@ -79,5 +82,6 @@ class Services:
             deadlines=deadlines,
             prompts=prompts,
             conversations=conversations,
-            desk=Desk(settings, workflow, conversations, deadlines, patrols),
+            desk=Desk(settings, workflow, conversations, deadlines, patrols, platform),
+            platform=platform,
         )

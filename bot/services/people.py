@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.actor import Actor
 from bot.config import Settings
 from bot.errors import NotFound
-from bot.models import Identity, Lang, Pending, Person, Reception, Station
+from bot.models import Channel, Identity, Lang, Pending, Person, Reception, Station
 from bot.services.base import Service
 from storage.repos import Repos
 
@@ -58,10 +58,13 @@ class PeopleService(Service):
                 known.blocked_at is None
                 and known.tg_language == language_code
                 and (known.key is not None or known.name == name)
+                and known.last_channel in (None, Channel.TELEGRAM)
             ):
                 return _actor(found, self.settings)
         async with self.db.transaction() as repos:
             person = await repos.people.touch(telegram_id, name, language_code, self._now())
+            if person.last_channel not in (None, Channel.TELEGRAM):
+                await repos.people.wrote_from(person.id, Channel.TELEGRAM)  # notices follow
             return await actor_of(repos, person.id, self.settings)
 
     async def refresh(self, actor: Actor) -> Actor:

@@ -1,0 +1,292 @@
+"""WeCom ⇄ the core: callbacks become neutral inputs for the engine and the desk; their
+replies go back as texts and cards.
+
+A callback is recorded in the platform inbox before it is acknowledged, then handled in the
+background, one member at a time and in order. A crash loses nothing: unhandled rows are
+handled at the next start, and the inbox row id is the update number the engine uses to
+recognise what a crash had already applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from bot.actor import Actor
+from bot.callbacks import LangPress, PromptPress, ReportPress
+from bot.clock import Clock
+from bot.config import Settings
+from bot.conversation import Location, Text
+from bot.messages import Button, Outgoing, Reply
+from bot.models import Channel, Inbound, Lang
+from bot.ports import DeliveryError, RetryLater
+from bot.services import Services
+from bot.texts import plain, t
+from wecom.callback import CallbackEndpoint
+from wecom.client import WeComClient
+from wecom.commands import MENU, command_of
+from wecom.crypto import CallbackCrypto
+from wecom.inbound import WeComEvent
+from wecom.messenger import PhotoSource, WeComMessenger
+
+log = logging.getLogger(__name__)
+
+# commands that deal with what is pending themselves (not put aside first)
+OWN_PENDING = ("cancel",)
+
+
+class WeComSide:
+    def __init__(
+        self,
+        settings: Settings,
+        services: Services,
+        clock: Clock,
+        photos: PhotoSource | None = None,
+    ) -> None:
+        assert settings.wecom_corp_id is not None and settings.wecom_agent_id is not None
+        assert settings.wecom_secret is not None and settings.wecom_token is not None
+        assert settings.wecom_aes_key is not None
+        self.settings = settings
+        self.services = services
+        self.client = WeComClient(
+            settings.wecom_api_base_url,
+            settings.wecom_corp_id,
+            settings.wecom_secret.get_secret_value(),
+            settings.wecom_agent_id,
+            clock.now,
+        )
+        crypto = CallbackCrypto(
+            settings.wecom_token.get_secret_value(),
+            settings.wecom_aes_key.get_secret_value(),
+            settings.wecom_corp_id,
+            clock.now,
+        )
+        self.endpoint = CallbackEndpoint(crypto, self.receive, path=settings.wecom_path)
+        self.messenger = WeComMessenger(self.client, services.platform, clock.now, photos)
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- life ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.endpoint.start(self.settings.wecom_listen, self.settings.wecom_port)
+        for inbound in await self.services.platform.unhandled(Channel.WECOM):
+            self._spawn(inbound)  # what a crash left unhandled, in order
+        try:
+            await self.client.create_menu(MENU)
+        except DeliveryError as exc:  # the app works without its menu (commands by text)
+            log.warning("WeCom menu not set: %s", exc)
+        log.info("WeCom callback listening on port %d", self.endpoint.port)
+
+    async def stop(self) -> None:
+        await self.endpoint.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.client.close()
+
+    async def idle(self) -> None:
+        """Wait until every received callback was handled (tests, the demo)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # -- inbound ---------------------------------------------------------------------------
+    async def receive(self, event: WeComEvent) -> None:
+        """Record the callback (before WeCom hears 200); a repeat of one recorded is ignored."""
+        payload = json.dumps(asdict(event), ensure_ascii=False)
+        inbound_id = await self.services.platform.receive(
+            Channel.WECOM, event.key, event.userid, payload
+        )
+        if inbound_id is None:
+            return
+        self._spawn(
+            Inbound(
+                id=inbound_id,
+                channel=Channel.WECOM,
+                address=event.userid,
+                payload=payload,
+                received_at=event.create_time,
+            )
+        )
+
+    def _spawn(self, inbound: Inbound) -> None:
+        task = asyncio.create_task(self._handle(inbound), name=f"wecom:{inbound.id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _handle(self, inbound: Inbound) -> None:
+        lock = self._locks.setdefault(inbound.address, asyncio.Lock())
+        async with lock:  # one member's inputs in the order they arrived
+            try:
+                await self._apply(WeComEvent(**json.loads(inbound.payload)), inbound.id)
+            except Exception:
+                log.exception("WeCom input %d failed", inbound.id)
+            await self.services.platform.handled(inbound.id)
+
+    async def _apply(self, event: WeComEvent, seq: int) -> None:
+        if event.kind in ("enter", "other"):
+            return
+        actor = await self.services.platform.identify(Channel.WECOM, event.userid)
+        if actor is None:
+            text = "\n\n".join(plain(lang, "wecom.unknown_member") for lang in Lang)
+            await self._safely(self.messenger.text(event.userid, text))
+            return
+        engine = self.services.conversations
+        if engine.redelivered(actor, seq, Channel.WECOM):
+            return
+        engine.applying(actor, seq, Channel.WECOM)
+        pressed = 0
+        if event.kind == "press":
+            pressed, replies = await self._pressed(actor, event, seq)
+        elif event.kind == "menu":
+            replies = await self._command(actor, event.event_key, seq)
+        elif event.kind == "text":
+            replies = await self._text(actor, event.text.strip(), seq)
+        elif event.kind == "location" and actor.awaiting is not None:
+            where = Location(seq=seq, lat=event.lat, lon=event.lon)
+            replies = await engine.message(actor, where) or []
+        elif event.kind == "image":
+            replies = [say(actor.lang, "wecom.no_images")]
+        else:
+            replies = [say(actor.lang, "unknown.text")]
+        await self._render(actor, event, replies, pressed)
+
+    async def _pressed(self, actor: Actor, event: WeComEvent, seq: int) -> tuple[int, list[Reply]]:
+        """A card button: the card must be one sent to this member."""
+        platform = self.services.platform
+        card = await platform.by_handle(Channel.WECOM, event.task_id)
+        if card is None or card.address != event.userid:
+            return 0, [Reply(op="popup", text=plain(actor.lang, "error.stale_button"))]
+        return card.id, await self._press(actor, event.event_key, seq, card.id)
+
+    async def _press(self, actor: Actor, data: str, seq: int, pressed: int | None) -> list[Reply]:
+        services = self.services
+        if ReportPress.unpack(data) is not None or PromptPress.unpack(data) is not None:
+            return await services.conversations.press(actor, data, seq, pressed)
+        if services.desk.handles(data):
+            return await services.desk.press(actor, data, seq)
+        chosen = LangPress.unpack(data)
+        if chosen is not None:
+            await services.people.set_lang(actor, chosen.lang)
+            done = Outgoing(text=t(chosen.lang, "lang.set"))
+            return [Reply(op="replace", message=done)]
+        return [Reply(op="popup", text=plain(actor.lang, "error.stale_button"))]
+
+    async def _text(self, actor: Actor, text: str, seq: int) -> list[Reply]:
+        command = command_of(text)
+        if command is not None:
+            return await self._command(actor, command, seq)
+        if text.isdigit() and len(text) <= 2:  # an answer to the latest numbered list
+            userid = actor.person.wecom_userid or ""
+            options = await self.services.platform.offered(Channel.WECOM, userid)
+            if options:
+                number = int(text)
+                if not 1 <= number <= len(options):
+                    return [say(actor.lang, "wecom.no_choice")]
+                return await self._press(actor, options[number - 1], seq, None)
+        if actor.awaiting is not None:
+            replies = await self.services.conversations.message(actor, Text(seq=seq, text=text))
+            if replies is not None:
+                return replies
+        return [say(actor.lang, "unknown.text"), *self.services.desk.help(actor)]
+
+    async def _command(self, actor: Actor, name: str, seq: int) -> list[Reply]:
+        services = self.services
+        replies: list[Reply] = []
+        if actor.awaiting is not None and name not in OWN_PENDING:
+            replies += await services.conversations.interrupt(actor, seq)
+        desk = services.desk
+        if name in ("start", "help"):
+            return replies + desk.help(actor)
+        if name == "tasks":
+            return replies + await desk.tasks(actor)
+        if name == "overdue":
+            return replies + await desk.overdue(actor)
+        if name == "patrol":
+            return replies + await desk.patrol(actor)
+        if name == "channel":
+            return replies + desk.channel(actor)
+        if name == "cancel":
+            return replies + await services.conversations.cancel(actor, seq)
+        if name == "lang":
+            buttons = tuple(
+                (Button(text=plain(lang, f"lang.{lang}"), data=LangPress(lang=lang).pack()),)
+                for lang in Lang
+            )
+            choose = Outgoing(text=t(actor.lang, "lang.choose"), buttons=buttons)
+            return [*replies, Reply(op="send", message=choose)]
+        return [*replies, say(actor.lang, "unknown.command"), *desk.help(actor)]
+
+    # -- outbound --------------------------------------------------------------------------
+    async def _render(
+        self, actor: Actor, event: WeComEvent, replies: list[Reply], pressed: int
+    ) -> None:
+        """Show the replies in order. A press's fresh code allows one change of the pressed
+        card: a passing note or a dropped choice greys its buttons, a replacement replaces
+        it; anything else is a new message."""
+        code = event.response_code if pressed else ""
+        try:
+            code = await self._show(actor, event, replies, pressed, code)
+        finally:
+            if code:  # not needed now: a later change of that card may use it
+                await self.services.platform.new_code(Channel.WECOM, event.task_id, code)
+
+    async def _show(
+        self, actor: Actor, event: WeComEvent, replies: list[Reply], pressed: int, code: str
+    ) -> str:
+        """Show the replies; returns the press's code when it was left unused."""
+        userid, lang = event.userid, actor.lang
+        messenger = self.messenger
+        for index, reply in enumerate(replies):
+            try:
+                if reply.op in ("popup", "drop"):
+                    label = reply.text if reply.op == "popup" else plain(lang, "wecom.done")
+                    if code and (reply.op == "drop" or not reply.alert):
+                        greyed = await messenger.grey(userid, pressed, code, label)
+                        code = ""
+                        if greyed and reply.op == "drop":
+                            continue
+                        if greyed and len(label) <= 10:
+                            continue
+                    if reply.op == "popup" and reply.text:
+                        await messenger.text(userid, reply.text)
+                    continue
+                message = reply.message
+                if message is None:
+                    continue
+                if reply.op == "replace" and code:
+                    changed = await messenger.update(userid, lang, pressed, message, code=code)
+                    code = ""
+                    if changed:
+                        continue
+                elif (
+                    reply.op == "edit"
+                    and reply.target
+                    and await messenger.update(userid, lang, reply.target, message)
+                ):
+                    continue
+                await messenger.deliver(userid, lang, message)
+            except RetryLater:
+                # WeCom asks us to slow down: the rest goes through the outbox, in order
+                rest = [r.message for r in replies[index:] if r.message is not None]
+                await self.services.platform.queue(actor, rest)
+                return code
+            except DeliveryError as exc:
+                log.warning("WeCom reply not delivered: %s", exc)
+                return code
+        return code
+
+    async def _safely(self, call: Any) -> None:
+        try:
+            await call
+        except DeliveryError as exc:
+            log.warning("WeCom reply not delivered: %s", exc)
+
+
+def say(lang: Lang, key: str, **params: object) -> Reply:
+    return Reply(op="send", message=Outgoing(text=t(lang, key, **params)))
