@@ -148,9 +148,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return asyncio.run(run_demo())
     if args.command == "run":
-        if settings.bot_token is None:
+        if settings.bot_token is None and not settings.wecom:
             print(
-                "configuration error: LIAISON_BOT_TOKEN: required for `run` "
+                "configuration error: LIAISON_BOT_TOKEN (Telegram) or the LIAISON_WECOM_* "
+                "settings (WeCom) are required for `run` "
                 "(try `python -m bot demo` to see the bot offline)",
                 file=sys.stderr,
             )

@@ -40,6 +40,10 @@ from wecom.side import WeComSide
 
 log = logging.getLogger(__name__)
 
+NO_PLATFORM = (
+    "LIAISON_BOT_TOKEN (Telegram) or the LIAISON_WECOM_* settings (WeCom) are required "
+    "to run the bot"
+)
 POLL_INTERVAL = 0.02  # seconds between getUpdates calls
 
 
@@ -69,8 +73,8 @@ class LiaisonBot:
         poll_timeout: float = 10.0,
         request_timeout: float | None = None,
     ) -> None:
-        if settings.bot_token is None:
-            raise ValueError("LIAISON_BOT_TOKEN is required to run the bot")
+        if settings.bot_token is None and not settings.wecom:
+            raise ValueError(NO_PLATFORM)
         self.settings = settings
         self.clock = clock
         self.poll_timeout = poll_timeout
@@ -86,12 +90,36 @@ class LiaisonBot:
 
     async def start(self) -> None:
         settings = self.settings
-        assert settings.bot_token is not None
         self.db = db = await Database.open(settings.db)
         if settings.seed is not None:
             report = await seed_database(db, Path(settings.seed), self.clock)
             log.info("seed %s loaded: %d changes", settings.seed, report.total)
         self.services = services = Services.build(settings, self.clock, db)
+        messengers: dict[Channel, Messenger] = {}
+        app = self._telegram(services) if settings.bot_token is not None else None
+        if app is not None:
+            messengers[Channel.TELEGRAM] = TelegramMessenger(app.bot)
+        if settings.wecom:
+            # WeCom members see residents' photos: fetched from Telegram, uploaded to WeCom
+            photos = telegram_photos(app) if app is not None else None
+            self.wecom = WeComSide(settings, services, self.clock, photos)
+            messengers[Channel.WECOM] = self.wecom.messenger
+        self.deliverer = Deliverer(db, self.clock, messengers)
+        db.on_commit = self.deliverer.wake
+        if app is not None:
+            await self._start_telegram(app, services)
+        else:
+            # without Telegram's JobQueue the sweep alone runs the scheduler (patrols start
+            # at the first sweep after their time)
+            self._tasks.append(asyncio.create_task(self._sweep_forever(), name="sweep"))
+        self._tasks.append(asyncio.create_task(self.deliverer.run(), name="outbox"))
+        if self.wecom is not None:
+            await self.wecom.start()
+        log.info("bot started on %s", ", ".join(c.value for c in messengers))
+
+    def _telegram(self, services: Services) -> Application:  # type: ignore[type-arg]
+        settings = self.settings
+        assert settings.bot_token is not None
         timeout = self.request_timeout if self.request_timeout is not None else 5.0
         bot = LeanBot(  # handlers/lean_bot.py: sent messages are not parsed back in full
             settings.bot_token.get_secret_value(),
@@ -120,13 +148,11 @@ class LiaisonBot:
         )
         register(app, services)
         self.app = app
-        messengers: dict[Channel, Messenger] = {Channel.TELEGRAM: TelegramMessenger(app.bot)}
-        if settings.wecom:
-            # WeCom members see residents' photos: fetched from Telegram, uploaded to WeCom
-            self.wecom = WeComSide(settings, services, self.clock, telegram_photos(app))
-            messengers[Channel.WECOM] = self.wecom.messenger
-        self.deliverer = Deliverer(db, self.clock, messengers)
-        db.on_commit = self.deliverer.wake
+        return app
+
+    async def _start_telegram(self, app: Application, services: Services) -> None:  # type: ignore[type-arg]
+        settings = self.settings
+        assert settings.bot_token is not None
         await self._initialize(app)
         await self._set_commands(app)
         await app.start()
@@ -149,15 +175,22 @@ class LiaisonBot:
                 timeout=int(self.poll_timeout),
                 drop_pending_updates=False,
             )
-        self._tasks.append(asyncio.create_task(self.deliverer.run(), name="outbox"))
         # broadcasts; resumes any broadcast a crash or restart interrupted
-        self.broadcaster = Broadcaster(db, self.clock, settings, TelegramMessenger(app.bot))
+        assert self.db is not None
+        self.broadcaster = Broadcaster(self.db, self.clock, settings, TelegramMessenger(app.bot))
         services.broadcasts.attach(self.broadcaster.wake_event)
         self.broadcaster.start()
         await schedule_jobs(app, services)  # the scheduler (deadline sweep, patrols)
-        if self.wecom is not None:
-            await self.wecom.start()
-        log.info("bot started as @%s", app.bot.username)
+        log.info("Telegram: @%s", app.bot.username)
+
+    async def _sweep_forever(self) -> None:
+        assert self.services is not None
+        while True:
+            try:
+                await self.services.deadlines.sweep()
+            except Exception:
+                log.exception("scheduler sweep failed; the next one retries")
+            await asyncio.sleep(self.settings.sweep_seconds)
 
     async def _set_commands(self, app: Application) -> None:  # type: ignore[type-arg]
         """Residents' commands for everyone; each role gets its own menu on /start."""
@@ -166,8 +199,7 @@ class LiaisonBot:
 
     async def stop(self) -> None:
         if self.wecom is not None:
-            await self.wecom.stop()
-            self.wecom = None
+            await self.wecom.stop_receiving()
         if self.broadcaster is not None:  # let the message in flight be marked
             await self.broadcaster.stop()
             self.broadcaster = None
@@ -177,6 +209,9 @@ class LiaisonBot:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        if self.wecom is not None:  # after the outbox sender, which uses its client
+            await self.wecom.stop()
+            self.wecom = None
         app = self.app
         if app is not None:
             if app.updater is not None and app.updater.running:

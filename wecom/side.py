@@ -81,6 +81,10 @@ class WeComSide:
             log.warning("WeCom menu not set: %s", exc)
         log.info("WeCom callback listening on port %d", self.endpoint.port)
 
+    async def stop_receiving(self) -> None:
+        """Take no more callbacks (WeCom retries what it could not deliver)."""
+        await self.endpoint.stop()
+
     async def stop(self) -> None:
         await self.endpoint.stop()
         for task in list(self._tasks):
@@ -193,7 +197,7 @@ class WeComSide:
             replies = await self.services.conversations.message(actor, Text(seq=seq, text=text))
             if replies is not None:
                 return replies
-        return [say(actor.lang, "unknown.text"), *self.services.desk.help(actor)]
+        return [say(actor.lang, "unknown.text"), say(actor.lang, "wecom.help")]
 
     async def _command(self, actor: Actor, name: str, seq: int) -> list[Reply]:
         services = self.services
@@ -202,7 +206,7 @@ class WeComSide:
             replies += await services.conversations.interrupt(actor, seq)
         desk = services.desk
         if name in ("start", "help"):
-            return replies + desk.help(actor)
+            return [*replies, say(actor.lang, "wecom.help")]
         if name == "tasks":
             return replies + await desk.tasks(actor)
         if name == "overdue":
@@ -220,7 +224,7 @@ class WeComSide:
             )
             choose = Outgoing(text=t(actor.lang, "lang.choose"), buttons=buttons)
             return [*replies, Reply(op="send", message=choose)]
-        return [*replies, say(actor.lang, "unknown.command"), *desk.help(actor)]
+        return [*replies, say(actor.lang, "unknown.command"), say(actor.lang, "wecom.help")]
 
     # -- outbound --------------------------------------------------------------------------
     async def _render(

@@ -4,21 +4,25 @@ bot's real endpoint and checks every API call strictly."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
 
 from bot.app import LiaisonBot
 from bot.clock import SystemClock
+from bot.config import load_settings
+from bot.models import Channel
 from fakebot import FakeBotApi
 from fakewecom import FakeWeCom
 from fakewecom.members import FakeMember
 from tests.e2e.conftest import TOKEN, world_settings
 from tests.e2e.helpers import bind, file_issue, open_bot
+from wecom.inbound import WeComEvent
 
 pytestmark = pytest.mark.e2e
 
@@ -91,10 +95,11 @@ async def mixed(tmp_path: Path) -> AsyncIterator[Mixed]:
     await bot.start()
     assert bot.wecom is not None
     wecom.callback_url = f"http://127.0.0.1:{bot.wecom.endpoint.port}/wecom/callback"
+    world = Mixed(api, wecom, bot)
     try:
-        yield Mixed(api, wecom, bot)
+        yield world
     finally:
-        await bot.stop()
+        await world.bot.stop()  # the bot running now (a test may have restarted it)
         await wecom.stop()
         await api.stop()
     assert wecom.violations == []
@@ -235,3 +240,77 @@ async def test_notices_follow_the_platform_chosen_with_channel(mixed: Mixed) -> 
     wang, _, _ = members(mixed)
     assert await wang.say("/channel") == 200
     await wang.wait_for("只在企业微信")
+
+
+async def test_wecom_alone_without_telegram(tmp_path: Path) -> None:
+    """Where Telegram is blocked the office runs the bot with WeCom only: the scheduler's
+    sweep still runs (a patrol is started and reaches the deputies)."""
+    seed = tmp_path / "city.yaml"
+    seed.write_text(CITY, encoding="utf-8")
+    async with FakeWeCom(clock=time.time) as wecom:
+        settings = load_settings(
+            {
+                "LIAISON_DB": str(tmp_path / "liaison.db"),
+                "LIAISON_SEED": str(seed),
+                "LIAISON_QUIET_HOURS": "",
+                "LIAISON_SWEEP_SECONDS": "0.2",
+                "LIAISON_WECOM_CORP_ID": wecom.corp_id,
+                "LIAISON_WECOM_AGENT_ID": str(wecom.agent_id),
+                "LIAISON_WECOM_SECRET": wecom.secret,
+                "LIAISON_WECOM_TOKEN": wecom.token,
+                "LIAISON_WECOM_AES_KEY": wecom.aes_key,
+                "LIAISON_WECOM_PORT": "0",
+                "LIAISON_WECOM_API_BASE_URL": wecom.base_url,
+            }
+        )
+        bot = LiaisonBot(settings, SystemClock(), poll_timeout=1)
+        await bot.start()
+        try:
+            assert bot.app is None and bot.wecom is not None
+            wecom.callback_url = f"http://127.0.0.1:{bot.wecom.endpoint.port}/wecom/callback"
+            wang = wecom.member("wang.dep", "王代表")
+            wecom.member("li_dep", "李代表")
+            zhao = wecom.member("zhao", "赵")
+            assert await zhao.say("/tasks") == 200
+            await zhao.wait_for("您没有使用这个命令的权限")
+            assert await zhao.say("帮助") == 200
+            await zhao.wait_for("巡查 /patrol")
+            assert await zhao.say("巡查") == 200
+            await zhao.wait_for("已向 2 位代表发送")
+            await wang.wait_for("河西走街串巷")
+            assert await wang.say("任务") == 200
+            await wang.wait_for("没有")
+        finally:
+            await bot.stop()
+        assert wecom.violations == []
+
+
+async def test_a_callback_recorded_before_a_crash_is_handled_at_the_next_start(
+    mixed: Mixed,
+) -> None:
+    """The endpoint records a callback before WeCom hears 200; if the process dies before
+    handling it, the next start handles it (here: recorded, never handled, restarted)."""
+    wang, _, _ = members(mixed)
+    services = mixed.bot.services
+    assert services is not None
+    event = WeComEvent(
+        kind="text", userid="wang.dep", create_time=int(time.time()), key="m:42", text="任务"
+    )
+    recorded = await services.platform.receive(
+        Channel.WECOM, event.key, event.userid, json.dumps(asdict(event), ensure_ascii=False)
+    )
+    assert recorded is not None
+    settings = mixed.bot.settings
+    await mixed.bot.stop()
+    mixed.bot = LiaisonBot(settings, SystemClock(), poll_timeout=1)
+    await mixed.bot.start()
+    assert mixed.bot.wecom is not None
+    mixed.wecom.callback_url = f"http://127.0.0.1:{mixed.bot.wecom.endpoint.port}/wecom/callback"
+    await wang.wait_for("没有")
+    await mixed.handled()
+    rows = await mixed.rows("SELECT done_at IS NOT NULL FROM platform_inbox WHERE key = 'm:42'")
+    assert rows == [(1,)]
+    # WeCom's retry of the same message is recognised and not handled again
+    again = mixed.bot.services
+    assert again is not None
+    assert await again.platform.receive(Channel.WECOM, event.key, event.userid, "{}") is None
