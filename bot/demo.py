@@ -342,13 +342,7 @@ async def run_demo() -> int:
                 "LIAISON_SEED": str(DEMO_SEED),
                 "LIAISON_QUIET_HOURS": "",
                 "LIAISON_LOG_LEVEL": "WARNING",
-                "LIAISON_WECOM_CORP_ID": wecom.corp_id,
-                "LIAISON_WECOM_AGENT_ID": str(wecom.agent_id),
-                "LIAISON_WECOM_SECRET": wecom.secret,
-                "LIAISON_WECOM_TOKEN": wecom.token,
-                "LIAISON_WECOM_AES_KEY": wecom.aes_key,
-                "LIAISON_WECOM_PORT": "0",
-                "LIAISON_WECOM_API_BASE_URL": wecom.base_url,
+                **wecom.bot_env(),
             }
         )
         bot = LiaisonBot(settings, clock, poll_timeout=1)

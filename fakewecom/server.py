@@ -194,6 +194,18 @@ class FakeWeCom:
         media = self.media.get(media_id)
         return media is not None and media.alive(self.clock())
 
+    def bot_env(self) -> dict[str, str]:
+        """The liaison bot's LIAISON_WECOM_* settings for this app (callback on any port)."""
+        return {
+            "LIAISON_WECOM_CORP_ID": self.corp_id,
+            "LIAISON_WECOM_AGENT_ID": str(self.agent_id),
+            "LIAISON_WECOM_SECRET": self.secret,
+            "LIAISON_WECOM_TOKEN": self.token,
+            "LIAISON_WECOM_AES_KEY": self.aes_key,
+            "LIAISON_WECOM_PORT": "0",
+            "LIAISON_WECOM_API_BASE_URL": self.base_url,
+        }
+
     def calls_to(self, path_suffix: str) -> list[ApiCall]:
         """The calls whose path ends with ``path_suffix``, oldest first."""
         return [c for c in self.calls if c.path.endswith(path_suffix.strip("/"))]

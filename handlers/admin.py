@@ -106,7 +106,9 @@ class Admin(Glue):
             )
             link = f"https://t.me/{context.bot.username}?start=inv_{token}"
             name = person.name if person else ""
-            return t(lang, "inv.link", days=INVITE_TTL // 86400, name=name, link=link), ()
+            days = INVITE_TTL // 86400
+            code = f"inv_{token}"
+            return t(lang, "inv.link", days=days, name=name, link=link, code=code), ()
         raise stale_button()
 
     async def redeem(self, update: Update, context: Context, token: str) -> None:

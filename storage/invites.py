@@ -31,8 +31,9 @@ class InviteRepo(Repo):
         )
         return Invite.model_validate(dict(row)) if row else None
 
-    async def use(self, token: str, telegram_id: int, now: int) -> bool:
-        """Mark the invite used; False when it was used or expired meanwhile."""
+    async def use(self, token: str, telegram_id: int | None, now: int) -> bool:
+        """Mark the invite used (by a Telegram user, or None: on another platform); False
+        when it was used or expired meanwhile."""
         changed = await self._changes(
             "UPDATE invites SET used_at = ?, used_by = ? "
             "WHERE token = ? AND used_at IS NULL AND expires_at > ?",

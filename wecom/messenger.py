@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.messages import Outgoing
 from bot.models import Channel, Lang
-from bot.ports import DeliveryError, Rejected, Unreachable
+from bot.ports import DeliveryError, Rejected, RetryLater, Unreachable
 from bot.services.platform import PlatformService
 from bot.texts import plain
 from wecom.client import CodeExpired, WeComClient
@@ -22,12 +23,38 @@ from wecom.render import Rendered, plain_text, render
 
 log = logging.getLogger(__name__)
 
+# WeCom drops (does not deliver) app messages past 30 a minute or 1,000 an hour to one
+# member; staying below keeps every message: the rest waits in the outbox.
+PER_MINUTE = 25
+PER_HOUR = 900
 CODE_LIFE = 72 * 3600 - 600  # a response code allows one update within 72 h (a margin kept)
 BUTTON_NAME = 10  # characters a replaced button label shows
 
 # Photos in messages are another platform's file references (Telegram's); this fetches
 # their bytes, or returns None when they cannot be had here.
 PhotoSource = Callable[[str], Awaitable[bytes | None]]
+
+
+class Pace:
+    """Messages sent to each member in the last hour, to stay under WeCom's limits."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self.sent: defaultdict[str, deque[float]] = defaultdict(deque)
+
+    def take(self, userid: str, count: int = 1) -> None:
+        """Account for `count` messages to `userid` now, or raise RetryLater (nothing sent)
+        when that would pass a limit."""
+        now = self.clock()
+        sent = self.sent[userid]
+        while sent and now - sent[0] >= 3600:
+            sent.popleft()
+        last_minute = [t for t in sent if now - t < 60]
+        if len(last_minute) + count > PER_MINUTE and last_minute:
+            raise RetryLater(max(1.0, 60 - (now - last_minute[0])), f"pace {userid}")
+        if len(sent) + count > PER_HOUR and sent:
+            raise RetryLater(max(1.0, 3600 - (now - sent[0])), f"pace {userid}")
+        sent.extend([now] * count)
 
 
 def task_id() -> str:
@@ -51,6 +78,7 @@ class WeComMessenger:
         self.platform = platform
         self.clock = clock
         self.photos = photos
+        self.pace = Pace(clock)
 
     # -- the Messenger port -----------------------------------------------------------------
     async def send(self, chat_id: int, message: Outgoing) -> int:
@@ -75,6 +103,8 @@ class WeComMessenger:
     # -- for the adapter ----------------------------------------------------------------------
     async def deliver(self, userid: str, lang: Lang, message: Outgoing) -> int:
         rendered = render(message, choose_hint=plain(lang, "wecom.choose_hint"))
+        parts = len(rendered.texts) + len(rendered.photos) + (rendered.card is not None)
+        self.pace.take(userid, parts + (message.location is not None))
         await self._photos(userid, lang, rendered)
         texts = list(rendered.texts)
         if message.location is not None:

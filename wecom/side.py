@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -21,6 +22,7 @@ from bot.callbacks import LangPress, PromptPress, ReportPress
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation import Location, Text
+from bot.errors import DomainError
 from bot.messages import Button, Outgoing, Reply
 from bot.models import Channel, Inbound, Lang
 from bot.ports import DeliveryError, RetryLater
@@ -34,6 +36,9 @@ from wecom.inbound import WeComEvent
 from wecom.messenger import PhotoSource, WeComMessenger
 
 log = logging.getLogger(__name__)
+
+# an invite's code, as the invite message shows it (or as a Telegram deep link's payload)
+INVITE = re.compile(r"(?:/start\s+)?inv_([A-Za-z0-9_-]{8,64})")
 
 # commands that deal with what is pending themselves (not put aside first)
 OWN_PENDING = ("cancel",)
@@ -135,6 +140,10 @@ class WeComSide:
     async def _apply(self, event: WeComEvent, seq: int) -> None:
         if event.kind in ("enter", "other"):
             return
+        invite = INVITE.fullmatch(event.text.strip()) if event.kind == "text" else None
+        if invite is not None:
+            await self._redeem(event.userid, invite.group(1))
+            return
         actor = await self.services.platform.identify(Channel.WECOM, event.userid)
         if actor is None:
             text = "\n\n".join(plain(lang, "wecom.unknown_member") for lang in Lang)
@@ -159,6 +168,23 @@ class WeComSide:
         else:
             replies = [say(actor.lang, "unknown.text")]
         await self._render(actor, event, replies, pressed)
+
+    async def _redeem(self, userid: str, token: str) -> None:
+        """An invite's code sent to the app binds this WeCom member to the invited person."""
+        try:
+            bound = await self.services.invites.redeem_wecom(userid, token)
+        except DomainError as exc:
+            await self._safely(self.messenger.text(userid, plain(Lang.ZH, exc.key or "inv.bad")))
+            return
+        lang = bound.person.language
+        text = plain(
+            lang,
+            "inv.bound",
+            station=bound.station.name if bound.station else "",
+            role=plain(lang, f"inv.role_{bound.role}"),
+            name=bound.person.name,
+        )
+        await self._safely(self.messenger.text(userid, f"{text}\n\n{plain(lang, 'wecom.help')}"))
 
     async def _pressed(self, actor: Actor, event: WeComEvent, seq: int) -> tuple[int, list[Reply]]:
         """A card button: the card must be one sent to this member."""

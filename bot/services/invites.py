@@ -76,6 +76,22 @@ class InviteService(Service):
             assert person is not None
             return Bound(person, station, invite.role)
 
+    async def redeem_wecom(self, userid: str, token: str) -> Bound:
+        """Bind a WeCom member who sent the invite's code to the app."""
+        now = self._now()
+        async with self.db.transaction() as repos:
+            invite = await repos.invites.get(token)
+            if invite is None or not await repos.invites.use(token, None, now):
+                raise DomainError("bad invite", key="inv.bad")
+            await repos.people.bind_wecom(invite.person_id, userid)
+            await repos.people.add_membership(
+                invite.person_id, invite.station_id, invite.role, "invite"
+            )
+            person = await repos.people.get(invite.person_id)
+            station = await repos.stations.get(invite.station_id)
+            assert person is not None
+            return Bound(person, station, invite.role)
+
     async def writing_report(self, actor: Actor) -> bool:
         """Whether a /report is in progress (a contact shared then belongs to the report)."""
         async with self.db.read() as repos:

@@ -40,6 +40,7 @@ CITY = textwrap.dedent(
         deputies:
           - {key: wang, name: 王代表, wecom_userid: wang.dep}
           - {key: li, name: 李代表, wecom_userid: li_dep}
+          - {key: zhou, name: 周代表}
         staff:
           - {key: zhao, name: 赵工作人员, wecom_userid: zhao}
     patrols:
@@ -83,13 +84,7 @@ async def mixed(tmp_path: Path) -> AsyncIterator[Mixed]:
         api,
         seed,
         LIAISON_SWEEP_SECONDS="0.2",
-        LIAISON_WECOM_CORP_ID=wecom.corp_id,
-        LIAISON_WECOM_AGENT_ID=str(wecom.agent_id),
-        LIAISON_WECOM_SECRET=wecom.secret,
-        LIAISON_WECOM_TOKEN=wecom.token,
-        LIAISON_WECOM_AES_KEY=wecom.aes_key,
-        LIAISON_WECOM_PORT="0",
-        LIAISON_WECOM_API_BASE_URL=wecom.base_url,
+        **wecom.bot_env(),
     )
     bot = LiaisonBot(settings, SystemClock(), poll_timeout=1)
     await bot.start()
@@ -254,13 +249,7 @@ async def test_wecom_alone_without_telegram(tmp_path: Path) -> None:
                 "LIAISON_SEED": str(seed),
                 "LIAISON_QUIET_HOURS": "",
                 "LIAISON_SWEEP_SECONDS": "0.2",
-                "LIAISON_WECOM_CORP_ID": wecom.corp_id,
-                "LIAISON_WECOM_AGENT_ID": str(wecom.agent_id),
-                "LIAISON_WECOM_SECRET": wecom.secret,
-                "LIAISON_WECOM_TOKEN": wecom.token,
-                "LIAISON_WECOM_AES_KEY": wecom.aes_key,
-                "LIAISON_WECOM_PORT": "0",
-                "LIAISON_WECOM_API_BASE_URL": wecom.base_url,
+                **wecom.bot_env(),
             }
         )
         bot = LiaisonBot(settings, SystemClock(), poll_timeout=1)
@@ -314,3 +303,25 @@ async def test_a_callback_recorded_before_a_crash_is_handled_at_the_next_start(
     again = mixed.bot.services
     assert again is not None
     assert await again.platform.receive(Channel.WECOM, event.key, event.userid, "{}") is None
+
+
+async def test_an_invite_code_sent_in_wecom_binds_the_member(mixed: Mixed) -> None:
+    services = mixed.bot.services
+    assert services is not None
+    office = await services.people.identify(901, "人大办", "zh")
+    station = (await mixed.rows("SELECT id FROM stations WHERE key = 'river'"))[0][0]
+    person = (await mixed.rows("SELECT id FROM people WHERE key = 'zhou'"))[0][0]
+    assert isinstance(station, int) and isinstance(person, int)
+    token = await services.invites.create(office, station, "deputy", person)
+
+    zhou = mixed.wecom.member("zhou.w", "周代表")
+    assert await zhou.say(f"inv_{token}") == 200
+    await zhou.wait_for("已绑定：您是 河西街道联络站 的代表（周代表）")
+    assert await zhou.say("任务") == 200
+    await zhou.wait_for("没有")
+    rows = await mixed.rows("SELECT wecom_userid FROM people WHERE key = 'zhou'")
+    assert rows == [("zhou.w",)]
+    # the code works once
+    other = mixed.wecom.member("someone", "某人")
+    assert await other.say(f"inv_{token}") == 200
+    await other.wait_for("无效、已被使用或已过期")
