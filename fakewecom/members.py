@@ -220,6 +220,23 @@ class FakeMember:
         )
         return await self._post(inner, card_msgid=item.msgid)
 
+    async def press_foreign(self, card: Received, button: str) -> int | None:
+        """A forgery WeCom itself would sign: this member's client sends a press of a card
+        another member received (its task id and button key learned somehow). The code it
+        carries updates nothing. Returns the bot's HTTP status."""
+        found = next((b for b in card.buttons if button in (b.get("text"), b.get("key"))), None)
+        if found is None or card.task_id is None:
+            raise AssertionError(f"no button {button!r} on that card; buttons: {card.labels}")
+        inner = self._fields(
+            "event",
+            Event="template_card_event",
+            EventKey=str(found["key"]),
+            TaskId=card.task_id,
+            CardType="button_interaction",
+            ResponseCode=new_response_code(),
+        )
+        return await self._post(inner)
+
     async def click_menu(self, key: str) -> int | None:
         """Tap a ``click`` menu item of the app's current menu."""
         menu = self._server.menu

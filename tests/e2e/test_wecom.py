@@ -325,3 +325,19 @@ async def test_an_invite_code_sent_in_wecom_binds_the_member(mixed: Mixed) -> No
     other = mixed.wecom.member("someone", "某人")
     assert await other.say(f"inv_{token}") == 200
     await other.wait_for("无效、已被使用或已过期")
+
+
+async def test_a_press_on_another_members_card_is_refused(mixed: Mixed) -> None:
+    wang, li, _ = members(mixed)
+    resident = mixed.api.user(7003, "居民丙")
+    await open_bot(resident)
+    await bind(resident, "river")
+    number = await file_issue(resident, "小区门口的井盖缺失了一块", category="道路破损")
+    card_wang = await wang.wait_for(f"#{number}")
+    await li.wait_for(f"#{number}")
+    # 李 sends a press of 王's card: refused, nothing changes
+    assert await li.press_foreign(card_wang, "认领") == 200
+    await li.wait_for("这个按钮已失效")
+    await mixed.handled()
+    rows = await mixed.rows("SELECT state, owner_id FROM issues WHERE id = ?", number)
+    assert rows == [("submitted", None)]
