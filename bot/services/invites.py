@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.actor import Actor
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.models import Person, Station
 from bot.services.base import Service
+from storage.repos import Repos
 
 INVITE_TTL = 7 * 86400
 ROLES = ("deputy", "staff")
@@ -62,28 +64,32 @@ class InviteService(Service):
 
     async def redeem(self, telegram_id: int, token: str) -> Bound:
         """Bind whoever opened the link; an unknown, used or expired link binds nothing."""
+
+        async def bind(repos: Repos, person_id: int, now: int) -> None:
+            await repos.people.bind_telegram(person_id, telegram_id, now)
+
+        return await self._redeem(token, telegram_id, bind)
+
+    async def redeem_wecom(self, userid: str, token: str) -> Bound:
+        """Bind a WeCom member who sent the invite's code to the app."""
+
+        async def bind(repos: Repos, person_id: int, now: int) -> None:
+            await repos.people.bind_wecom(person_id, userid)
+
+        return await self._redeem(token, None, bind)
+
+    async def _redeem(
+        self,
+        token: str,
+        telegram_id: int | None,
+        bind: Callable[[Repos, int, int], Awaitable[None]],
+    ) -> Bound:
         now = self._now()
         async with self.db.transaction() as repos:
             invite = await repos.invites.get(token)
             if invite is None or not await repos.invites.use(token, telegram_id, now):
                 raise DomainError("bad invite", key="inv.bad")
-            await repos.people.bind_telegram(invite.person_id, telegram_id, now)
-            await repos.people.add_membership(
-                invite.person_id, invite.station_id, invite.role, "invite"
-            )
-            person = await repos.people.get(invite.person_id)
-            station = await repos.stations.get(invite.station_id)
-            assert person is not None
-            return Bound(person, station, invite.role)
-
-    async def redeem_wecom(self, userid: str, token: str) -> Bound:
-        """Bind a WeCom member who sent the invite's code to the app."""
-        now = self._now()
-        async with self.db.transaction() as repos:
-            invite = await repos.invites.get(token)
-            if invite is None or not await repos.invites.use(token, None, now):
-                raise DomainError("bad invite", key="inv.bad")
-            await repos.people.bind_wecom(invite.person_id, userid)
+            await bind(repos, invite.person_id, now)
             await repos.people.add_membership(
                 invite.person_id, invite.station_id, invite.role, "invite"
             )
