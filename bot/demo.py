@@ -104,7 +104,11 @@ async def official(user: FakeUser, text: str) -> None:
 
 def wecom_line(who: str, message: Received) -> str:
     """A WeCom message as the member sees it (cards in their current state)."""
-    text = message.text.replace("\n", " ⏎ ")
+    if message.card is not None:
+        body = [message.title, str(message.card.get("sub_title_text") or "")]
+        text = " ⏎ ".join(part for part in body if part).replace("\n", " ⏎ ")
+    else:
+        text = (message.content or "").replace("\n", " ⏎ ")
     buttons = f"  [{' | '.join(message.labels)}]" if message.labels else ""
     kind = "卡片" if message.card is not None else message.msgtype
     return f"  🤖 → [企业微信·{kind}] {who}: {text[:160]}{buttons}"
@@ -127,31 +131,40 @@ async def on_wecom(
     await resident.wait_for("已为您绑定联络站")
     await report(resident, category, "先锋路469号旁边的路灯连续三天不亮，晚上老人出门很不安全。")
     say.flush()
-    card = await deputy.wait_for("新的群众反映")
-    print(wecom_line(who, card))
+    shown = 0
+
+    def show_new() -> None:
+        nonlocal shown
+        for message in deputy.messages[shown:]:
+            print(wecom_line(who, message))
+        shown = len(deputy.messages)
+
+    card = await deputy.wait_for("认领")
+    show_new()
     print(f"👆 (企业微信) {who} taps [认领]")
     await deputy.press(card, "认领")
     await bot.wecom.idle()
     working = await deputy.wait_for("答复")
     print(f"  ✎ 🤖 → [企业微信] {who}: the pressed card now reads [{card.replace_name}]")
-    print(wecom_line(who, working))
+    show_new()
     await resident.wait_for("认领办理")
     say.flush()
     print(f"👆 (企业微信) {who} taps [答复]")
     await deputy.press(working, "答复")
-    print(wecom_line(who, await deputy.wait_for("请输入")))
+    await deputy.wait_for("请输入")
+    show_new()
     answer = "已联系街道城管科，今晚前更换灯泡，明天我再去看一次。"
     print(f"👤 (企业微信) {who}: {answer}")
     await deputy.say(answer)
     preview = await deputy.wait_for("点“发送”后才会发出")
-    print(wecom_line(who, preview))
+    show_new()
     print(f"👆 (企业微信) {who} taps [发送]")
     await deputy.press(preview, "发送")
     await resident.tap("满意", await resident.wait_for("的答复"))
     await deputy.wait_for("满意")
     await api.wait_idle()
     say.flush()
-    print(wecom_line(who, deputy.messages[-1]))
+    show_new()
 
 
 async def play(

@@ -151,9 +151,10 @@ class WeComMessenger:
                 new = {**rendered.card, "task_id": card.handle}
                 await self.client.update_card(code, [userid], card=new)
             else:
+                # without buttons the change is a note on the card (its first line); with
+                # buttons and a text too long for the card, the whole message follows anew
                 await self.client.update_card(code, [userid], replace_name=button_name(message))
-                if rendered.texts or rendered.card is not None:
-                    # the new text did not fit on the card: it follows as a message
+                if rendered.card is not None:
                     await self.platform.code_used(card.id)
                     await self.deliver(userid, lang, message)
                     return True

@@ -128,7 +128,9 @@ async def test_resident_on_telegram_deputies_on_wecom_accept_answer_rate(mixed: 
     # 王 accepts: his card is greyed with a note, 李's card no longer offers 认领
     assert await wang.press(card_wang, "认领") == 200
     await mixed.handled()
-    assert (await wang.sees(f"已认领 #{number}")).labels == []
+    await mixed.handled()
+    assert card_wang.labels == []  # greyed: by the press, or by the notice that he took it
+    assert f"已认领 #{number}" in card_wang.text or "已由 王代表" in card_wang.text
     working = await wang.wait_for("答复")
     assert {"答复", "转办", "询问群众"} <= set(working.labels)
     await mixed.handled()
