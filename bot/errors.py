@@ -33,3 +33,8 @@ class InvalidInput(DomainError):
 
 class LimitReached(DomainError):
     key = "error.limit_reached"
+
+
+def stale_button() -> DomainError:
+    """The refusal of a press whose data its kind does not unpack (`bot/callbacks.py`)."""
+    return DomainError("malformed callback data", key="error.stale_button")

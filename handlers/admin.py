@@ -6,11 +6,11 @@ from telegram import ReplyKeyboardRemove, Update
 
 from bot.actor import Actor
 from bot.callbacks import InvitePress, PhoneAsk
-from bot.errors import DomainError
+from bot.errors import DomainError, stale_button
 from bot.messages import Button, Outgoing
 from bot.services.invites import INVITE_TTL, ROLES
 from bot.texts import plain, t
-from handlers.common import Context, Glue, ack, forget_actor, stale_button
+from handlers.common import Context, Glue, ack, forget_actor
 from handlers.render import contact_request, inline, resident_menu
 
 

@@ -6,11 +6,11 @@ from telegram import Update
 
 from bot.actor import Actor
 from bot.callbacks import BroadcastPress
-from bot.errors import DomainError
+from bot.errors import DomainError, stale_button
 from bot.messages import Button, Outgoing
 from bot.models import Station
 from bot.texts import plain, t
-from handlers.common import Context, Glue, ack, stale_button
+from handlers.common import Context, Glue, ack
 from handlers.render import inline
 
 

@@ -111,11 +111,6 @@ class Glue:
             await update.effective_chat.send_message(t(lang, error.key, **error.params))
 
 
-def stale_button() -> DomainError:
-    """The refusal of a press whose data its kind does not unpack (`bot/callbacks.py`)."""
-    return DomainError("malformed callback data", key="error.stale_button")
-
-
 # Refusals the Bot API gives for things that happen in normal use: a press answered twice
 # (a redelivered update), an edit that changes nothing (a double tap), a message the person
 # deleted. They are expected, so they are noted at DEBUG where they happen.

@@ -20,9 +20,6 @@ from bot.services import Services
 from handlers.common import Context, Glue, ack, drop_buttons, quietly
 from handlers.render import markup, menu_labels
 
-# commands that deal with what is pending themselves (not put aside first)
-OWN_PENDING = ("/cancel", "/report")
-
 
 def _menu() -> frozenset[str]:
     labels: set[str] = set()
@@ -66,14 +63,11 @@ class Conversation(Glue):
         self.engine.applying(actor, seq)
         text = message.text or ""
         if text.startswith("/") or text in self.menu:
-            command = text.split()[0].split("@")[0] if text.startswith("/") else ""
-            # /cancel, /report and 我要反映 deal with what is pending themselves
-            if (
-                actor.awaiting is not None
-                and command not in OWN_PENDING
-                and text not in self.report_labels
-            ):
-                await self.render(update, actor, await self.engine.interrupt(actor, seq))
+            if text.startswith("/"):
+                command = text.split()[0].split("@")[0][1:]
+            else:  # a menu button: 我要反映 is /report; the others only put aside
+                command = "report" if text in self.report_labels else "menu"
+            await self.render(update, actor, await self.engine.command(actor, command, seq))
             return
         if actor.awaiting is None:
             return

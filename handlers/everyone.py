@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from telegram import BotCommand, BotCommandScopeChat, Message, Update
 
+from bot import views
 from bot.actor import Actor
 from bot.callbacks import LangPress
 from bot.conversation.desk import help_keys
-from bot.messages import Button, Outgoing
+from bot.errors import stale_button
 from bot.models import Lang
 from bot.texts import plain, t
-from handlers.common import Context, Glue, ack, stale_button
+from handlers.common import Context, Glue, ack
 from handlers.render import resident_menu
 from handlers.stations import StationPicker
 
@@ -137,15 +138,7 @@ class Everyone(Glue):
 
     async def lang(self, update: Update, context: Context) -> None:
         actor = await self.actor(update, context)
-        choice = Outgoing(
-            text=plain(actor.lang, "lang.choose"),
-            buttons=(
-                (
-                    Button(text=plain(Lang.ZH, "lang.zh"), data=LangPress(lang=Lang.ZH).pack()),
-                    Button(text=plain(Lang.EN, "lang.en"), data=LangPress(lang=Lang.EN).pack()),
-                ),
-            ),
-        )
+        choice = views.lang_choice(actor.lang)
         await self.show(update, choice)
 
     async def lang_chosen(self, update: Update, context: Context) -> None:

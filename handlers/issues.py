@@ -7,11 +7,9 @@ from typing import Any
 
 from telegram import Update
 
-from bot import views
 from bot.actor import Actor
 from bot.callbacks import IssuePress
-from bot.errors import DomainError
-from bot.services.workflow import Context as IssueContext
+from bot.errors import DomainError, stale_button
 from handlers.common import Context, Glue
 
 Action = Callable[[Update, Actor, int, tuple[int, ...]], Awaitable[None]]
@@ -30,27 +28,10 @@ class IssueGlue(Glue):
             try:
                 press = IssuePress.unpack(query.data)
                 if press is None or (press.arg is not None) != (arity == 2):
-                    raise DomainError("malformed callback data", key="error.stale_button")
+                    raise stale_button()
                 extra = () if press.arg is None else (press.arg,)
                 await action(update, actor, press.issue, extra)
             except DomainError as exc:
                 await self.refuse(update, actor.lang, exc)
 
         return handler
-
-    async def card(
-        self, update: Update, actor: Actor, ctx: IssueContext, head: str = "deputy.working"
-    ) -> None:
-        """The issue as its deputy works on it, with 答复 / 转办 / 询问群众 / 不予受理."""
-        await self.show(
-            update,
-            views.working_card(
-                actor.lang,
-                ctx.issue,
-                ctx.station,
-                ctx.category,
-                ctx.resident,
-                self.services.settings.zone,
-                head,
-            ),
-        )

@@ -9,12 +9,12 @@ from telegram.error import TelegramError
 
 from bot.actor import Actor
 from bot.callbacks import ReceptionPress
-from bot.errors import DomainError
+from bot.errors import DomainError, stale_button
 from bot.messages import Button
 from bot.models import Lang
 from bot.services import Services
 from bot.texts import plain
-from handlers.common import Context, Glue, ack, stale_button
+from handlers.common import Context, Glue, ack
 from handlers.render import inline
 
 Rows = tuple[tuple[Button, ...], ...]

@@ -9,11 +9,11 @@ from telegram import InputFile, Update
 from bot.actor import Actor
 from bot.callbacks import ExportPress, StatsPeriod
 from bot.charts import stats_chart
-from bot.errors import DomainError
+from bot.errors import DomainError, stale_button
 from bot.messages import Button, Outgoing
 from bot.services.stats import PERIODS, report_lines
 from bot.texts import plain, t
-from handlers.common import Context, Glue, ack, stale_button
+from handlers.common import Context, Glue, ack
 
 MAX_CHARS = 3800  # one Telegram message holds 4096
 

@@ -7,12 +7,12 @@ from telegram import Update
 from bot import views
 from bot.actor import Actor
 from bot.callbacks import IssuePress, MyPage
-from bot.errors import DomainError
+from bot.errors import DomainError, stale_button
 from bot.messages import Button, Outgoing
 from bot.models import OPEN_STATES, Awaiting, Rating, Role
 from bot.services import Services
 from bot.texts import plain, t
-from handlers.common import Context, ack, drop_buttons, stale_button
+from handlers.common import Context, ack, drop_buttons
 from handlers.conversation import Conversation
 from handlers.issues import IssueGlue
 

@@ -6,12 +6,12 @@ from telegram import Update
 
 from bot.actor import Actor
 from bot.callbacks import StationPress
-from bot.errors import DomainError
+from bot.errors import DomainError, stale_button
 from bot.messages import Button, Outgoing
 from bot.models import Station
 from bot.texts import plain, t
 from bot.views.stations import station_offer
-from handlers.common import Context, Glue, ack, stale_button
+from handlers.common import Context, Glue, ack
 from handlers.conversation import Conversation
 from handlers.reception import reception_buttons
 from handlers.render import inline, resident_menu

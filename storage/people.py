@@ -227,6 +227,14 @@ class PeopleRepo(Repo):
         )
 
     # -- seed ----------------------------------------------------------------------------
+    async def seed_wecom(self, person_id: int, userid: str) -> bool:
+        """The seed names this person's WeCom account (it governs); True when it changed."""
+        current = await self._scalar("SELECT wecom_userid FROM people WHERE id = ?", (person_id,))
+        if current == userid:
+            return False
+        await self.bind_wecom(person_id, userid)
+        return True
+
     async def upsert_seeded(
         self,
         key: str,
@@ -236,31 +244,8 @@ class PeopleRepo(Repo):
         phone: str | None,
         is_admin: bool,
         now: int,
-        wecom_userid: str | None = None,
     ) -> tuple[int, bool]:
         """Insert or update a seeded person by key; returns (id, changed)."""
-        person_id, changed = await self._upsert_seeded(
-            key, name, level, telegram_id, phone, is_admin, now
-        )
-        if wecom_userid is not None:
-            current = await self._scalar(
-                "SELECT wecom_userid FROM people WHERE id = ?", (person_id,)
-            )
-            if current != wecom_userid:
-                await self.bind_wecom(person_id, wecom_userid)  # the seed governs
-                changed = True
-        return person_id, changed
-
-    async def _upsert_seeded(
-        self,
-        key: str,
-        name: str,
-        level: str | None,
-        telegram_id: int | None,
-        phone: str | None,
-        is_admin: bool,
-        now: int,
-    ) -> tuple[int, bool]:
         existing = await self._one(
             "SELECT id, name, level, telegram_id, phone, is_admin FROM people WHERE key = ?",
             (key,),

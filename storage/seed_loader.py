@@ -77,8 +77,9 @@ async def load_seed(repos: Repos, seed: SeedFile, now: int) -> SeedReport:
             person.phone,
             key in admin_keys,
             now,
-            person.wecom_userid,
         )
+        if person.wecom_userid is not None:
+            changed = await repos.people.seed_wecom(pid, person.wecom_userid) or changed
         person_ids[key] = pid
         report.bump("people", changed)
     report.bump("admins", await repos.people.clear_admins_except(admin_keys))

@@ -17,13 +17,15 @@ import re
 from dataclasses import asdict
 from typing import Any
 
+from bot import views
 from bot.actor import Actor
 from bot.callbacks import LangPress, PromptPress, ReportPress
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation import Location, Text
+from bot.conversation.desk import say
 from bot.errors import DomainError
-from bot.messages import Button, Outgoing, Reply
+from bot.messages import Outgoing, Reply
 from bot.models import Channel, Inbound, Lang
 from bot.ports import DeliveryError, RetryLater
 from bot.services import Services
@@ -39,9 +41,6 @@ log = logging.getLogger(__name__)
 
 # an invite's code, as the invite message shows it (or as a Telegram deep link's payload)
 INVITE = re.compile(r"(?:/start\s+)?inv_([A-Za-z0-9_-]{8,64})")
-
-# commands that deal with what is pending themselves (not put aside first)
-OWN_PENDING = ("cancel",)
 
 
 class WeComSide:
@@ -227,9 +226,7 @@ class WeComSide:
 
     async def _command(self, actor: Actor, name: str, seq: int) -> list[Reply]:
         services = self.services
-        replies: list[Reply] = []
-        if actor.awaiting is not None and name not in OWN_PENDING:
-            replies += await services.conversations.interrupt(actor, seq)
+        replies = await services.conversations.command(actor, name, seq)
         desk = services.desk
         if name in ("start", "help"):
             return [*replies, say(actor.lang, "wecom.help")]
@@ -244,12 +241,7 @@ class WeComSide:
         if name == "cancel":
             return replies + await services.conversations.cancel(actor, seq)
         if name == "lang":
-            buttons = tuple(
-                (Button(text=plain(lang, f"lang.{lang}"), data=LangPress(lang=lang).pack()),)
-                for lang in Lang
-            )
-            choose = Outgoing(text=t(actor.lang, "lang.choose"), buttons=buttons)
-            return [*replies, Reply(op="send", message=choose)]
+            return [*replies, Reply(op="send", message=views.lang_choice(actor.lang))]
         return [*replies, say(actor.lang, "unknown.command"), say(actor.lang, "wecom.help")]
 
     # -- outbound --------------------------------------------------------------------------
@@ -316,7 +308,3 @@ class WeComSide:
             await call
         except DeliveryError as exc:
             log.warning("WeCom reply not delivered: %s", exc)
-
-
-def say(lang: Lang, key: str, **params: object) -> Reply:
-    return Reply(op="send", message=Outgoing(text=t(lang, key, **params)))

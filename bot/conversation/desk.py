@@ -12,7 +12,7 @@ from bot.actor import Actor
 from bot.callbacks import ChannelPress, IssuePress, OverduePage, PatrolPress
 from bot.config import Settings
 from bot.conversation.engine import Conversations
-from bot.errors import DomainError, NotAllowed
+from bot.errors import DomainError, NotAllowed, stale_button
 from bot.lifecycle import Action
 from bot.messages import Button, Outgoing, Reply
 from bot.models import Awaiting, Channel, Lang
@@ -58,10 +58,6 @@ def refusal(lang: Lang, error: DomainError, *, pressed: bool) -> list[Reply]:
     if pressed:
         return [Reply(op="popup", text=plain(lang, key, **error.params))]
     return [say(lang, key, **error.params)]
-
-
-def stale() -> DomainError:
-    return DomainError("malformed callback data", key="error.stale_button")
 
 
 class Desk:
@@ -188,7 +184,7 @@ class Desk:
             chosen = ChannelPress.unpack(data)
             if chosen is not None:
                 return await self._channel_chosen(actor, chosen.channel)
-            raise stale()
+            raise stale_button()
         except DomainError as exc:
             return refusal(actor.lang, exc, pressed=True)
 
@@ -196,7 +192,7 @@ class Desk:
         lang, number = actor.lang, press.issue
         needs_arg = press.verb in ("dep", "asg")
         if press.verb not in DESK_VERBS or (press.arg is not None) != needs_arg:
-            raise stale()
+            raise stale_button()
         if press.verb in ASKS:
             return await self.engine.ask(actor, ASKS[press.verb], number, seq)
         if press.verb == "acc":
@@ -261,7 +257,7 @@ class Desk:
                 "problems": len(view.problems),
             }
             return [toast(lang, "patrol.done_ack", **counts)]
-        raise stale()
+        raise stale_button()
 
     async def _start_patrol(self, actor: Actor, patrol_id: int) -> list[Reply]:
         patrol, count = await self.patrols.start_now(actor, patrol_id)

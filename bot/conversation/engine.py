@@ -44,6 +44,8 @@ from bot.views.stations import station_offer
 from storage.db import APPLYING, Database
 from storage.pending import SEQ_CHANNEL
 
+# commands that deal with what is pending themselves (not put aside first)
+OWN_PENDING = ("cancel", "report")
 REDELIVERY_WINDOW = 600  # seconds: Telegram redelivers unconfirmed updates right after a crash
 
 
@@ -115,6 +117,13 @@ class Conversations:
             await repos.pending.clear(actor.id, int(self.clock.now()), seq)
 
     # -- commands and menu buttons -----------------------------------------------------------
+    async def command(self, actor: Actor, name: str, seq: int | None = None) -> list[Reply]:
+        """Command `name` (without its slash; a menu button counts as its command) is about
+        to run: what was pending is put aside first, unless the command deals with it."""
+        if actor.awaiting is None or name in OWN_PENDING:
+            return []
+        return await self.interrupt(actor, seq)
+
     async def interrupt(
         self, actor: Actor, seq: int | None = None, *, for_report: bool = False
     ) -> list[Reply]:

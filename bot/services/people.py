@@ -32,10 +32,11 @@ async def actor_of(repos: Repos, person_id: int, settings: Settings) -> Actor:
     """The actor as the database holds them now (one statement)."""
     found = await repos.people.with_memberships(person_id=person_id)
     assert found is not None
-    return _actor(found, settings)
+    return actor_from(found, settings)
 
 
-def _actor(found: Identity, settings: Settings) -> Actor:
+def actor_from(found: Identity, settings: Settings) -> Actor:
+    """The actor a read of `with_memberships` describes."""
     person, memberships = found.person, found.memberships
     return Actor(
         person=person,
@@ -60,7 +61,7 @@ class PeopleService(Service):
                 and (known.key is not None or known.name == name)
                 and known.last_channel in (None, Channel.TELEGRAM)
             ):
-                return _actor(found, self.settings)
+                return actor_from(found, self.settings)
         async with self.db.transaction() as repos:
             person = await repos.people.touch(telegram_id, name, language_code, self._now())
             if person.last_channel not in (None, Channel.TELEGRAM):

@@ -8,7 +8,7 @@ from bot.actor import Actor
 from bot.messages import Outgoing
 from bot.models import Channel, Inbound, Lang, PlatformMessage
 from bot.services.base import Service
-from bot.services.people import _actor, actor_of
+from bot.services.people import actor_from, actor_of
 
 CHOICES_LAST = 24 * 3600  # a numbered list answers typed numbers for a day
 
@@ -39,7 +39,7 @@ class PlatformService(Service):
             return None
         person = found.person
         if person.last_channel is channel and person.wecom_gone_at is None:
-            return _actor(found, self.settings)
+            return actor_from(found, self.settings)
         async with self.db.transaction() as repos:
             await repos.people.wrote_from(person.id, channel)
             return await actor_of(repos, person.id, self.settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.callbacks import IssuePress
+from bot.callbacks import IssuePress, LangPress
 from bot.messages import Button, Outgoing
 from bot.models import Category, Department, Event, Issue, Lang, Person, Rating, State, Station
 from bot.texts import Markup, plain, t
@@ -130,6 +130,15 @@ def working_card(
 ) -> Outgoing:
     body = issue_facts(lang, issue, station, category, zone, resident=resident)
     return Outgoing(text=t(lang, head_key, body=body), buttons=working_buttons(lang, issue.id))
+
+
+def lang_choice(lang: Lang) -> Outgoing:
+    """/lang: the two languages, each labelled in itself."""
+    buttons = tuple(
+        Button(text=plain(choice, f"lang.{choice}"), data=LangPress(lang=choice).pack())
+        for choice in Lang
+    )
+    return Outgoing(text=plain(lang, "lang.choose"), buttons=(buttons,))
 
 
 def department_buttons(

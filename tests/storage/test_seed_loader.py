@@ -127,3 +127,31 @@ def test_invalid_seed_lists_every_problem_and_writes_nothing(
     assert "stations.0.staff.0.telegram_id:" in err
     assert "nothing was written" in err
     assert not (tmp_path / "cli.db").exists()
+
+
+async def test_a_wecom_account_in_the_seed_is_bound_and_the_seed_governs_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.yaml"
+    with_wecom = SMALL.replace("telegram_id: 11}", "telegram_id: 11, wecom_userid: zhang.san}")
+    path.write_text(with_wecom, encoding="utf-8")
+    db = await Database.open(tmp_path / "x.db")
+    try:
+        await seed_database(db, path, ManualClock())
+        again = await seed_database(db, path, ManualClock())
+        assert again.total == 0, again.changed
+        # the account moves to another person: the first one loses it
+        path.write_text(
+            with_wecom.replace(", wecom_userid: zhang.san}", "}").replace(
+                "telegram_id: 12}", "telegram_id: 12, wecom_userid: zhang.san}"
+            ),
+            encoding="utf-8",
+        )
+        moved = await seed_database(db, path, ManualClock())
+        assert moved.changed["people"] == 1
+        async with db.read() as repos:
+            assert (await repos.people.by_wecom("zhang.san")) == await repos.people.by_key("w1")
+            d1 = await repos.people.by_key("d1")
+            assert d1 is not None and d1.wecom_userid is None
+    finally:
+        await db.close()
