@@ -21,18 +21,19 @@ WORDS = {
     "通知渠道": "channel",
 }
 
-# the app's custom menu (names ≤ 16 bytes, keys are command names)
+# the app's custom menu: one for all members, so each label carries both languages
+# (top-level names ≤ 16 bytes, sub-menu names ≤ 40; keys are command names)
 MENU: dict[str, Any] = {
     "button": [
-        {"type": "click", "name": "我的待办", "key": "tasks"},
-        {"type": "click", "name": "督办", "key": "overdue"},
+        {"type": "click", "name": "待办 Tasks", "key": "tasks"},
+        {"type": "click", "name": "督办 Overdue", "key": "overdue"},
         {
-            "name": "更多",
+            "name": "更多 More",
             "sub_button": [
-                {"type": "click", "name": "走街串巷", "key": "patrol"},
-                {"type": "click", "name": "通知渠道", "key": "channel"},
+                {"type": "click", "name": "走街串巷 Street walk", "key": "patrol"},
+                {"type": "click", "name": "通知渠道 Channel", "key": "channel"},
                 {"type": "click", "name": "语言 Language", "key": "lang"},
-                {"type": "click", "name": "帮助", "key": "help"},
+                {"type": "click", "name": "帮助 Help", "key": "help"},
             ],
         },
     ]

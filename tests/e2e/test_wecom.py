@@ -108,7 +108,10 @@ def members(mixed: Mixed) -> tuple[FakeMember, FakeMember, FakeMember]:
 async def test_the_url_check_and_the_app_menu(mixed: Mixed) -> None:
     assert await mixed.wecom.verify_url()
     assert mixed.wecom.menu is not None
-    assert [b["name"] for b in mixed.wecom.menu] == ["我的待办", "督办", "更多"]
+    assert [b["name"] for b in mixed.wecom.menu] == ["待办 Tasks", "督办 Overdue", "更多 More"]
+    wang = mixed.wecom.member("wang.dep", "王代表")
+    assert await wang.click_menu("tasks") == 200  # the menu does what /tasks does
+    await wang.wait_for("没有")
 
 
 async def test_resident_on_telegram_deputies_on_wecom_accept_answer_rate(mixed: Mixed) -> None:
