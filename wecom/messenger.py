@@ -15,11 +15,12 @@ from typing import Any
 
 from bot.messages import Outgoing
 from bot.models import Channel, Lang
+from bot.plaintext import plain_text
 from bot.ports import DeliveryError, Rejected, RetryLater, Unreachable
 from bot.services.platform import PlatformService
 from bot.texts import plain
 from wecom.client import CodeExpired, WeComClient
-from wecom.render import Rendered, plain_text, render
+from wecom.render import Rendered, render
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.messages import Button, Outgoing
-from wecom.render import Choice, plain_text, render, split_bytes
+from bot.plaintext import plain_text, split_bytes
+from wecom.render import Choice, render
 
 HINT = "回复数字选择"
 
