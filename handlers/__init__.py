@@ -30,6 +30,7 @@ from bot.callbacks import (
     StationPress,
     StatsPeriod,
 )
+from bot.conversation.counter import RESIDENT_VERBS
 from bot.conversation.desk import DESK_VERBS
 from bot.services import Services
 from handlers.admin import Admin
@@ -43,7 +44,6 @@ from handlers.reception import ReceptionGlue
 from handlers.render import menu_labels
 from handlers.reports_admin import ReportsAdmin
 from handlers.resident import Resident
-from handlers.stations import StationPicker
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE  # edits are ignored
 GROUPS = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
@@ -57,7 +57,6 @@ MAIN = 0
 def register(app: Application, services: Services) -> None:  # type: ignore[type-arg]
     """Every handler of the bot, in the order they are tried."""
     everyone = Everyone(services)
-    stations = StationPicker(services)
     conversation = Conversation(services)
     resident = Resident(services)
     desk = DeskGlue(services)
@@ -83,26 +82,17 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         CommandHandler("lang", everyone.lang, filters=PRIVATE),
         CommandHandler("cancel", conversation.cancel, filters=PRIVATE),
         CallbackQueryHandler(everyone.lang_chosen, pattern=LangPress.pattern()),
-        # residents
-        CommandHandler("station", stations.station_command, filters=PRIVATE),
-        MessageHandler(menu("menu.station"), stations.station_command),
-        CommandHandler("reception", stations.reception, filters=PRIVATE),
-        MessageHandler(menu("menu.reception"), stations.reception),
-        CallbackQueryHandler(stations.district_chosen, pattern=StationPress.pattern("dist")),
-        CallbackQueryHandler(stations.station_chosen, pattern=StationPress.pattern("pick")),
-        MessageHandler(PRIVATE & filters.LOCATION, stations.location_shared),
+        # residents: the counter (bot/conversation/counter.py)
+        CommandHandler("station", resident.station, filters=PRIVATE),
+        MessageHandler(menu("menu.station"), resident.station),
+        CommandHandler("reception", resident.reception, filters=PRIVATE),
+        MessageHandler(menu("menu.reception"), resident.reception),
+        CallbackQueryHandler(resident.press, pattern=StationPress.pattern("dist", "pick")),
+        MessageHandler(PRIVATE & filters.LOCATION, resident.location),
         CommandHandler("my", resident.my, filters=PRIVATE),
         MessageHandler(menu("menu.my"), resident.my),
-        CallbackQueryHandler(resident.my_more, pattern=MyPage.pattern()),
-        CallbackQueryHandler(resident.pressed(resident.view), pattern=IssuePress.pattern("view")),
-        CallbackQueryHandler(
-            resident.pressed(resident.follow_up), pattern=IssuePress.pattern("fu")
-        ),
-        CallbackQueryHandler(resident.pressed(resident.answer), pattern=IssuePress.pattern("ans")),
-        CallbackQueryHandler(resident.pressed(resident.withdraw), pattern=IssuePress.pattern("wd")),
-        CallbackQueryHandler(
-            resident.pressed(resident.rate, 2), pattern=IssuePress.pattern("rate")
-        ),
+        CallbackQueryHandler(resident.press, pattern=MyPage.pattern()),
+        CallbackQueryHandler(resident.press, pattern=IssuePress.pattern(*RESIDENT_VERBS)),
         # a contact outside a report binds a seeded deputy/staff member by phone
         MessageHandler(PRIVATE & filters.CONTACT, admin.contact),
         # deputies, staff and admins: the desk (bot/conversation/desk.py)

@@ -12,8 +12,8 @@ from bot.errors import stale_button
 from bot.models import Lang
 from bot.texts import plain, t
 from handlers.common import Context, Glue, ack
+from handlers.conversation import Conversation
 from handlers.render import resident_menu
-from handlers.stations import StationPicker
 
 RESIDENT_COMMANDS = ["start", "report", "my", "station", "reception", "lang", "help", "cancel"]
 DEPUTY_COMMANDS = ["start", "tasks", "reception", "channel", "lang", "help", "cancel"]
@@ -105,7 +105,8 @@ class Everyone(Glue):
             menu = resident_menu(lang) if actor.is_resident_only or station else None
             await update.effective_chat.send_message("\n\n".join(lines), reply_markup=menu)
         if actor.is_resident_only and station is None:
-            await StationPicker(self.services).offer(update, actor)
+            offer = await self.services.counter.offer(actor)
+            await Conversation(self.services).render(update, actor, offer)
 
     async def _greet_roles(self, update: Update, actor: Actor) -> None:
         lang = actor.lang

@@ -7,33 +7,12 @@ import contextlib
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.actor import Actor
 from bot.callbacks import ReceptionPress
+from bot.conversation.counter import toggle_button
 from bot.errors import DomainError, stale_button
-from bot.messages import Button
-from bot.models import Lang
-from bot.services import Services
 from bot.texts import plain
 from handlers.common import Context, Glue, ack
 from handlers.render import inline
-
-Rows = tuple[tuple[Button, ...], ...]
-
-
-def toggle_button(lang: Lang, station_id: int, opted_in: bool) -> Rows:
-    if opted_in:
-        off = ReceptionPress(verb="off", station=station_id).pack()
-        return ((Button(text=plain(lang, "reception.opt_out"), data=off),),)
-    on = ReceptionPress(verb="on", station=station_id).pack()
-    return ((Button(text=plain(lang, "reception.opt_in"), data=on),),)
-
-
-async def reception_buttons(services: Services, actor: Actor, station_id: int) -> Rows:
-    """Residents of the station get the opt-in (or opt-out) button; everyone else none."""
-    state = await services.reception.can_opt_in(actor, station_id)
-    if state is None:
-        return ()
-    return toggle_button(actor.lang, station_id, state)
 
 
 class ReceptionGlue(Glue):
