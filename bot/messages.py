@@ -29,6 +29,19 @@ class Keyboard(BaseModel):
     remove: bool = False  # take the keyboard away
 
 
+class Summary(BaseModel):
+    """A notice in a few words, for a platform that reaches people outside a conversation
+    only with a short form (a WeChat template message: the full notice waits until they
+    write). Each value is short: the platform cuts at 20 characters."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["progress", "reply", "broadcast"]
+    subject: str  # what it concerns: "#12", or the station's name for a notice
+    what: str  # what happened, in the person's language
+    state: str  # the issue's state name, or the kind of notice
+
+
 class Outgoing(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -37,6 +50,7 @@ class Outgoing(BaseModel):
     photos: tuple[str, ...] = ()
     location: tuple[float, float] | None = None
     keyboard: Keyboard | None = None
+    summary: Summary | None = None
 
 
 class Reply(BaseModel):
@@ -68,3 +82,4 @@ class OutboxItem(BaseModel):
     edit_ref: str | None
     attempts: int
     channel: Channel = Channel.TELEGRAM
+    held_at: int | None = None  # waiting for the person to open a reply window again

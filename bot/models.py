@@ -58,6 +58,7 @@ class Channel(StrEnum):
 
     TELEGRAM = "telegram"
     WECOM = "wecom"  # 企业微信: deputies, staff and department liaisons
+    WECHAT = "wechat"  # 微信服务号: residents
 
 
 class Person(_Model):
@@ -77,6 +78,8 @@ class Person(_Model):
     wecom_gone_at: int | None = None
     last_channel: Channel | None = None
     channel_pref: Channel | None = None
+    wechat_openid: str | None = None
+    wechat_gone_at: int | None = None
 
     @property
     def on_telegram(self) -> bool:
@@ -90,14 +93,25 @@ class Person(_Model):
         """A member of the WeCom app can be written to until WeCom says they are gone."""
         return self.wecom_userid is not None and self.wecom_gone_at is None
 
+    @property
+    def on_wechat(self) -> bool:
+        """A follower of the service account, until they unfollow. (Whether a message can go
+        now depends on their reply window: held notices wait for it.)"""
+        return self.wechat_openid is not None and self.wechat_gone_at is None
+
     def reaches(self, channel: Channel) -> bool:
-        return self.on_telegram if channel is Channel.TELEGRAM else self.on_wecom
+        if channel is Channel.TELEGRAM:
+            return self.on_telegram
+        if channel is Channel.WECOM:
+            return self.on_wecom
+        return self.on_wechat
 
     @property
     def channel(self) -> Channel | None:
         """Where notices go: the platform they chose, else the one they last wrote from,
         else any that reaches them (never two)."""
-        for wanted in (self.channel_pref, self.last_channel, Channel.TELEGRAM, Channel.WECOM):
+        everywhere: list[Channel] = list(Channel)
+        for wanted in (self.channel_pref, self.last_channel, *everywhere):
             if wanted is not None and self.reaches(wanted):
                 return wanted
         return None
@@ -484,3 +498,55 @@ class PlatformMessage(_Model):
     code: str | None
     code_at: int | None
     sent_at: int
+
+
+# An issue's photo kept in the database (its platform's own reference would expire): "db:7".
+PHOTO_PREFIX = "db:"
+
+
+# WeChat's customer-service windows: a follower's message lets the account answer with 5
+# messages within 48 hours; a menu tap, a follow or a scan, 3 within a minute. A new message
+# renews its window (the allowance resets, it does not add up).
+MESSAGE_WINDOW = 48 * 3600
+MESSAGE_SENDS = 5
+EVENT_WINDOW = 60
+EVENT_SENDS = 3
+
+
+class Window(_Model):
+    """A follower's reply windows: until when each is open and the sends it has left."""
+
+    message_until: int = 0
+    message_left: int = 0
+    event_until: int = 0
+    event_left: int = 0
+
+    def opened(self, now: int, *, by_message: bool) -> Window:
+        if by_message:
+            return self.model_copy(
+                update={"message_until": now + MESSAGE_WINDOW, "message_left": MESSAGE_SENDS}
+            )
+        return self.model_copy(
+            update={"event_until": now + EVENT_WINDOW, "event_left": EVENT_SENDS}
+        )
+
+    def room(self, now: int) -> int:
+        """How many messages may go now."""
+        event = self.event_left if now < self.event_until else 0
+        message = self.message_left if now < self.message_until else 0
+        return event + message
+
+    def closed(self, now: int) -> bool:
+        """No window is open at all (not merely used up)."""
+        return now >= self.event_until and now >= self.message_until
+
+    def taken(self, now: int, count: int) -> Window:
+        """After `count` sends: the event window's first (it closes sooner), as WeChat counts."""
+        event_left = self.event_left if now < self.event_until else 0
+        from_event = min(event_left, count)
+        return self.model_copy(
+            update={
+                "event_left": event_left - from_event,
+                "message_left": max(0, self.message_left - (count - from_event)),
+            }
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.messages import Outgoing
 
@@ -24,6 +24,11 @@ class RetryLater(DeliveryError):
         self.flood = "flood" in reason
 
 
+class Held(DeliveryError):
+    """Not now: the platform lets the bot write to this person only after they write again
+    (WeChat's reply window is closed or used up). The message waits for them."""
+
+
 class Rejected(DeliveryError):
     """The platform refused the message itself (a bug on our side): do not retry."""
 
@@ -40,4 +45,12 @@ class Messenger(Protocol):
     async def send_photo(self, chat_id: int, photo: str | bytes, message: Outgoing) -> int:
         """Deliver one photo (file id or bytes) with `message.text` as its caption and
         `message.buttons` under it, as one message; returns its id."""
+        ...
+
+
+@runtime_checkable
+class Announcer(Protocol):
+    async def announce(self, chat_id: int, message: Outgoing) -> None:
+        """A message was held (`Held`): tell the person in the short form the platform
+        allows outside a conversation, once per message (WeChat: a template message)."""
         ...

@@ -55,9 +55,9 @@ class OutboxRepo(Repo):
 
     async def due(self, now: int, limit: int = 200) -> list[OutboxItem]:
         rows = await self._all(
-            "SELECT id, chat_id, person_id, op, payload, ref, edit_ref, attempts, channel "
-            "FROM outbox "
-            "WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ? ORDER BY id LIMIT ?",
+            "SELECT id, chat_id, person_id, op, payload, ref, edit_ref, attempts, channel, held_at "
+            "FROM outbox WHERE sent_at IS NULL AND failed IS NULL AND held_at IS NULL "
+            "AND not_before <= ? ORDER BY id LIMIT ?",
             (now, limit),
         )
         return [
@@ -71,13 +71,15 @@ class OutboxRepo(Repo):
                 edit_ref=r["edit_ref"],
                 attempts=r["attempts"],
                 channel=Channel(r["channel"]),
+                held_at=r["held_at"],
             )
             for r in rows
         ]
 
     async def next_due_at(self) -> int | None:
         value = await self._scalar(
-            "SELECT MIN(not_before) FROM outbox WHERE sent_at IS NULL AND failed IS NULL"
+            "SELECT MIN(not_before) FROM outbox WHERE sent_at IS NULL AND failed IS NULL "
+            "AND held_at IS NULL"
         )
         return None if value is None else int(value)
 
@@ -91,6 +93,33 @@ class OutboxRepo(Repo):
         await self._exec(
             "UPDATE outbox SET attempts = attempts + 1, not_before = ? WHERE id = ?",
             (not_before, item_id),
+        )
+
+    async def hold(self, item_id: int, now: int) -> None:
+        """Not now: the row waits until the person opens a window again (`release`)."""
+        await self._exec(
+            "UPDATE outbox SET held_at = COALESCE(held_at, ?), attempts = attempts + 1 "
+            "WHERE id = ?",
+            (now, item_id),
+        )
+
+    async def release(self, channel: Channel, chat_id: int, now: int) -> int:
+        """The person wrote: what was held for them is due now (in its order)."""
+        return await self._changes(
+            "UPDATE outbox SET held_at = NULL, not_before = MIN(not_before, ?) "
+            "WHERE channel = ? AND chat_id = ? AND held_at IS NOT NULL "
+            "AND sent_at IS NULL AND failed IS NULL",
+            (now, channel.value, chat_id),
+        )
+
+    async def held(self, channel: Channel, chat_id: int) -> int:
+        return int(
+            await self._scalar(
+                "SELECT COUNT(*) FROM outbox WHERE channel = ? AND chat_id = ? "
+                "AND held_at IS NOT NULL AND sent_at IS NULL AND failed IS NULL",
+                (channel.value, chat_id),
+            )
+            or 0
         )
 
     async def unsent(self) -> int:

@@ -9,7 +9,8 @@ from storage._base import Repo
 
 _COLS = (
     "id, key, name, level, telegram_id, phone, tg_language, lang, is_admin, started_at, "
-    "blocked_at, station_id, wecom_userid, wecom_gone_at, last_channel, channel_pref"
+    "blocked_at, station_id, wecom_userid, wecom_gone_at, last_channel, channel_pref, "
+    "wechat_openid, wechat_gone_at"
 )
 
 
@@ -39,6 +40,7 @@ class PeopleRepo(Repo):
         *,
         person_id: int | None = None,
         wecom_userid: str | None = None,
+        wechat_openid: str | None = None,
     ) -> Identity | None:
         """A person, their (station, role) memberships and the answer the bot is waiting
         for from them (a prompt's kind), in one statement: this runs for every update."""
@@ -48,6 +50,8 @@ class PeopleRepo(Repo):
             column, value = "id", person_id
         elif wecom_userid is not None:
             column, value = "wecom_userid", wecom_userid
+        elif wechat_openid is not None:
+            column, value = "wechat_openid", wechat_openid
         else:
             column, value = "telegram_id", telegram_id
         row = await self._one(
@@ -94,14 +98,37 @@ class PeopleRepo(Repo):
     async def wrote_from(self, person_id: int, channel: Channel) -> None:
         """They wrote from this platform: notices follow them there (unless they chose one),
         and a platform that had lost them has them back."""
-        gone = ", wecom_gone_at = NULL" if channel is Channel.WECOM else ""
+        gone = {Channel.WECOM: ", wecom_gone_at = NULL", Channel.WECHAT: ", wechat_gone_at = NULL"}
+        gone_column = gone.get(channel, "")
         await self._exec(
-            f"UPDATE people SET last_channel = ?{gone} WHERE id = ?", (channel.value, person_id)
+            f"UPDATE people SET last_channel = ?{gone_column} WHERE id = ?",
+            (channel.value, person_id),
         )
 
     async def mark_wecom_gone(self, person_id: int, now: int) -> None:
         await self._exec(
             "UPDATE people SET wecom_gone_at = ? WHERE id = ? AND wecom_gone_at IS NULL",
+            (now, person_id),
+        )
+
+    async def by_wechat(self, openid: str) -> Person | None:
+        row = await self._one(f"SELECT {_COLS} FROM people WHERE wechat_openid = ?", (openid,))
+        return _person(row) if row else None
+
+    async def add_wechat(self, openid: str, name: str, now: int) -> Person:
+        """A follower of the service account becomes a resident (WeChat gives no name)."""
+        await self._exec(
+            "INSERT INTO people (wechat_openid, name, started_at, created_at, last_channel) "
+            "VALUES (?, ?, ?, ?, 'wechat') ON CONFLICT DO NOTHING",
+            (openid, name, now, now),
+        )
+        person = await self.by_wechat(openid)
+        assert person is not None
+        return person
+
+    async def mark_wechat_gone(self, person_id: int, now: int) -> None:
+        await self._exec(
+            "UPDATE people SET wechat_gone_at = ? WHERE id = ? AND wechat_gone_at IS NULL",
             (now, person_id),
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from bot.models import Channel, Inbound, PlatformMessage
+from bot.models import Channel, Inbound, PlatformMessage, Window
 from storage._base import Repo
 
 _MESSAGE = "id, channel, address, handle, code, code_at, sent_at"
@@ -97,3 +97,40 @@ class PlatformRepo(Repo):
         if row is None:
             return None
         return [str(o) for o in json.loads(row["options"])], int(row["created_at"])
+
+    # -- reply windows -------------------------------------------------------------------
+    async def window(self, channel: Channel, address: str) -> Window:
+        row = await self._one(
+            "SELECT message_until, message_left, event_until, event_left FROM platform_windows "
+            "WHERE channel = ? AND address = ?",
+            (channel.value, address),
+        )
+        return Window.model_validate(dict(row)) if row else Window()
+
+    async def set_window(self, channel: Channel, address: str, window: Window) -> None:
+        await self._exec(
+            "INSERT INTO platform_windows (channel, address, message_until, message_left, "
+            "event_until, event_left) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(channel, address) DO UPDATE SET message_until = excluded.message_until, "
+            "message_left = excluded.message_left, event_until = excluded.event_until, "
+            "event_left = excluded.event_left",
+            (
+                channel.value,
+                address,
+                window.message_until,
+                window.message_left,
+                window.event_until,
+                window.event_left,
+            ),
+        )
+
+    # -- photos kept here ------------------------------------------------------------------
+    async def keep_photo(self, channel: Channel, data: bytes, now: int) -> int:
+        return await self._exec(
+            "INSERT INTO photos (channel, data, created_at) VALUES (?, ?, ?)",
+            (channel.value, data, now),
+        )
+
+    async def photo(self, photo_id: int) -> bytes | None:
+        value = await self._scalar("SELECT data FROM photos WHERE id = ?", (photo_id,))
+        return None if value is None else bytes(value)

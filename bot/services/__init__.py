@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.conversation.counter import Counter
 from bot.conversation.desk import Desk
 from bot.conversation.engine import Conversations
 from bot.services.broadcasts import BroadcastService
@@ -41,6 +42,7 @@ class Services:
     prompts: PromptService
     conversations: Conversations
     desk: Desk
+    counter: Counter
     platform: PlatformService
 
     @classmethod
@@ -83,5 +85,12 @@ class Services:
             prompts=prompts,
             conversations=conversations,
             desk=Desk(settings, workflow, conversations, deadlines, patrols, platform),
+            counter=Counter(
+                people=people,
+                workflow=workflow,
+                broadcasts=broadcasts,
+                reception=reception,
+                conversations=conversations,
+            ),
             platform=platform,
         )

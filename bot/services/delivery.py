@@ -16,7 +16,15 @@ from collections.abc import Mapping
 from bot.clock import Clock
 from bot.messages import OutboxItem
 from bot.models import Channel
-from bot.ports import Messenger, Rejected, RetryLater, Unreachable
+from bot.ports import (
+    Announcer,
+    DeliveryError,
+    Held,
+    Messenger,
+    Rejected,
+    RetryLater,
+    Unreachable,
+)
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -101,6 +109,10 @@ class Deliverer:
                 async with self.db.transaction() as repos:
                     await repos.outbox.mark_sent(item.id, now)
                 return True
+            if isinstance(messenger, Announcer):
+                async with self.db.read() as repos:
+                    if await repos.outbox.held(item.channel, item.chat_id):
+                        raise Held("earlier messages wait")  # none overtakes them
             message_id = await messenger.send(item.chat_id, item.message)
             async with self.db.transaction() as repos:
                 await repos.outbox.mark_sent(item.id, now)
@@ -113,9 +125,13 @@ class Deliverer:
                 await repos.outbox.mark_failed(item.id, "unreachable")
                 if item.channel is Channel.TELEGRAM:
                     await repos.people.mark_blocked(item.chat_id, now)
-                elif item.person_id is not None:
+                elif item.person_id is not None and item.channel is Channel.WECOM:
                     await repos.people.mark_wecom_gone(item.person_id, now)
+                elif item.person_id is not None:
+                    await repos.people.mark_wechat_gone(item.person_id, now)
             return True
+        except Held:
+            return await self._hold(item, messenger)
         except Rejected as exc:
             log.error("outbox %s: rejected by the platform: %s", item.id, exc)
             async with self.db.transaction() as repos:
@@ -131,6 +147,24 @@ class Deliverer:
                     return True
                 await repos.outbox.retry_later(item.id, now + max(1, round(exc.seconds)))
             return False
+
+    async def _hold(self, item: OutboxItem, messenger: Messenger) -> bool:
+        """The person must write first: the message waits (and the rest of theirs with it).
+        The first time, the platform's short form tells them something waits."""
+        now = int(self.clock.now())
+        if item.held_at is None and isinstance(messenger, Announcer):
+            try:
+                await messenger.announce(item.chat_id, item.message)
+            except RetryLater as exc:
+                async with self.db.transaction() as repos:
+                    await repos.outbox.retry_later(item.id, now + max(1, round(exc.seconds)))
+                return False
+            except DeliveryError as exc:  # the full message still waits for them
+                log.warning("outbox %s: not announced: %s", item.id, exc)
+        async with self.db.transaction() as repos:
+            await repos.outbox.hold(item.id, now)
+        log.info("outbox %s: held until %s writes", item.id, item.chat_id)
+        return True  # the chat's next messages are held behind it, in order
 
     async def run(self, poll_seconds: float = 1.0) -> None:
         """Deliver forever: on wake-up, and every `poll_seconds` for retries and held notices."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.actor import Actor
 from bot.messages import Outgoing
-from bot.models import Channel, Inbound, Lang, PlatformMessage
+from bot.models import PHOTO_PREFIX, Channel, Inbound, Lang, PlatformMessage, Window
 from bot.services.base import Service
 from bot.services.people import actor_from, actor_of
 
@@ -32,26 +32,47 @@ class PlatformService(Service):
     async def identify(self, channel: Channel, address: str) -> Actor | None:
         """The seeded person behind a platform account (None: nobody the seed names); their
         notices follow them to the platform they wrote from."""
-        assert channel is Channel.WECOM
         async with self.db.read() as repos:
-            found = await repos.people.with_memberships(wecom_userid=address)
+            if channel is Channel.WECOM:
+                found = await repos.people.with_memberships(wecom_userid=address)
+            else:
+                found = await repos.people.with_memberships(wechat_openid=address)
         if found is None:
             return None
         person = found.person
-        if person.last_channel is channel and person.wecom_gone_at is None:
+        if person.last_channel is channel and person.reaches(channel):
             return actor_from(found, self.settings)
         async with self.db.transaction() as repos:
             await repos.people.wrote_from(person.id, channel)
             return await actor_of(repos, person.id, self.settings)
 
+    async def follower(self, openid: str, name: str) -> Actor:
+        """The resident behind a WeChat follower, created at their first message."""
+        found = await self.identify(Channel.WECHAT, openid)
+        if found is not None:
+            return found
+        async with self.db.transaction() as repos:
+            person = await repos.people.add_wechat(openid, name, self._now())
+            await repos.people.wrote_from(person.id, Channel.WECHAT)
+            return await actor_of(repos, person.id, self.settings)
+
+    async def unfollowed(self, openid: str) -> None:
+        """Nothing reaches an unfollowed account; their notices are not queued any more."""
+        async with self.db.transaction() as repos:
+            person = await repos.people.by_wechat(openid)
+            if person is not None:
+                await repos.people.mark_wechat_gone(person.id, self._now())
+
     async def address(self, channel: Channel, person_id: int) -> tuple[str, Lang] | None:
         """The account a person has on a platform, and their language."""
-        assert channel is Channel.WECOM
         async with self.db.read() as repos:
             person = await repos.people.get(person_id)
-        if person is None or person.wecom_userid is None:
+        if person is None:
             return None
-        return person.wecom_userid, person.language
+        account = person.wecom_userid if channel is Channel.WECOM else person.wechat_openid
+        if account is None:
+            return None
+        return account, person.language
 
     async def choose_channel(self, actor: Actor, channel: Channel) -> Actor:
         async with self.db.transaction() as repos:
@@ -79,13 +100,64 @@ class PlatformService(Service):
         async with self.db.transaction() as repos:
             await repos.platform.code_used(message_id)
 
-    async def queue(self, actor: Actor, messages: list[Outgoing]) -> None:
-        """Send these through the outbox (the platform asked us to slow down)."""
+    async def queue(
+        self, actor: Actor, messages: list[Outgoing], channel: Channel = Channel.WECOM
+    ) -> None:
+        """Send these through the outbox (the platform asked us to slow down, or the reply
+        window has no room left for them now)."""
         async with self.db.transaction() as repos:
             for message in messages:
                 await repos.outbox.add(
-                    actor.id, message, self._now(), person_id=actor.id, channel=Channel.WECOM
+                    actor.id, message, self._now(), person_id=actor.id, channel=channel
                 )
+
+    # -- reply windows (WeChat) ----------------------------------------------------------
+    async def window_opened(self, channel: Channel, address: str, *, by_message: bool) -> None:
+        """The follower wrote (or tapped the menu, followed, scanned): a window opens."""
+        async with self.db.transaction() as repos:
+            window = await repos.platform.window(channel, address)
+            now = self._now()
+            await repos.platform.set_window(
+                channel, address, window.opened(now, by_message=by_message)
+            )
+
+    async def window(self, channel: Channel, address: str) -> Window:
+        async with self.db.read() as repos:
+            return await repos.platform.window(channel, address)
+
+    async def take(self, channel: Channel, address: str, count: int) -> bool:
+        """Use `count` sends of the follower's windows; False (nothing used) when they do
+        not have that much room now."""
+        async with self.db.transaction() as repos:
+            window = await repos.platform.window(channel, address)
+            now = self._now()
+            if window.room(now) < count:
+                return False
+            await repos.platform.set_window(channel, address, window.taken(now, count))
+            return True
+
+    async def used_up(self, channel: Channel, address: str) -> None:
+        """The platform said the window is closed or used up: believe it."""
+        async with self.db.transaction() as repos:
+            await repos.platform.set_window(channel, address, Window())
+
+    async def release(self, channel: Channel, person_id: int) -> int:
+        """The person wrote: notices held for their window are due now."""
+        async with self.db.transaction() as repos:
+            return await repos.outbox.release(channel, person_id, self._now())
+
+    # -- photos ------------------------------------------------------------------------------
+    async def keep_photo(self, channel: Channel, data: bytes) -> str:
+        """Keep a photo whose platform reference expires; returns the issue's photo ref."""
+        async with self.db.transaction() as repos:
+            return f"{PHOTO_PREFIX}{await repos.platform.keep_photo(channel, data, self._now())}"
+
+    async def photo(self, ref: str) -> bytes | None:
+        """A kept photo's bytes (None: not one kept here)."""
+        if not ref.startswith(PHOTO_PREFIX) or not ref[len(PHOTO_PREFIX) :].isdigit():
+            return None
+        async with self.db.read() as repos:
+            return await repos.platform.photo(int(ref[len(PHOTO_PREFIX) :]))
 
     # -- numbered choices ----------------------------------------------------------------
     async def offer(self, channel: Channel, address: str, options: list[str]) -> None:

@@ -4,7 +4,7 @@ and final report."""
 from __future__ import annotations
 
 from bot.callbacks import BroadcastPress
-from bot.messages import Button, Outgoing
+from bot.messages import Button, Outgoing, Summary
 from bot.models import Broadcast, Lang, Tally
 from bot.texts import Markup, escape, plain, t
 
@@ -33,7 +33,11 @@ def notice(lang: Lang, broadcast: Broadcast, head: str, mute_station: int | None
                 ),
             ),
         )
-    return Outgoing(text=text, buttons=buttons)
+    first = next((line for line in (broadcast.body or "").split("\n") if line.strip()), "")
+    short = Summary(
+        kind="broadcast", subject=head, what=first.strip(), state=plain(lang, "summary.notice")
+    )
+    return Outgoing(text=text, buttons=buttons, summary=short)
 
 
 def progress(lang: Lang, tally: Tally) -> Outgoing:

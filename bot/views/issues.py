@@ -3,12 +3,13 @@ reject, ask, follow up, withdraw, rate, supervise, auto-close), grouped by audie
 
 from __future__ import annotations
 
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.callbacks import IssuePress
-from bot.messages import Button, Outgoing
-from bot.models import Category, Department, Issue, Lang, Person, Rating, Station
-from bot.texts import t
+from bot.messages import Button, Outgoing, Summary
+from bot.models import Category, Department, Issue, Lang, Person, Rating, State, Station
+from bot.texts import plain, t
 from bot.views import (
     button,
     issue_facts,
@@ -22,15 +23,38 @@ from bot.views import (
 # -- residents -------------------------------------------------------------------------
 
 
+def summary(
+    lang: Lang,
+    number: int,
+    what: str,
+    state: State,
+    kind: Literal["progress", "reply"] = "progress",
+    **params: object,
+) -> Summary:
+    """A resident's notice in a few words (where only that reaches them now)."""
+    return Summary(
+        kind=kind,
+        subject=f"#{number}",
+        what=plain(lang, f"summary.{what}", **params),
+        state=plain(lang, f"state.{state.value}"),
+    )
+
+
 def accepted_notice(lang: Lang, number: int, name: str) -> Outgoing:
     """The resident, when a deputy accepts their issue or staff assign it to one."""
-    return Outgoing(text=t(lang, "resident.accepted", number=number, name=name))
+    return Outgoing(
+        text=t(lang, "resident.accepted", number=number, name=name),
+        summary=summary(lang, number, "accepted", State.ACCEPTED, name=name),
+    )
 
 
 def transferred_notice(lang: Lang, number: int, department: Department) -> Outgoing:
     """The resident, when the deputy transfers their issue (转办) to a department."""
     return Outgoing(
-        text=t(lang, "resident.transferred", number=number, department=department.name(lang))
+        text=t(lang, "resident.transferred", number=number, department=department.name(lang)),
+        summary=summary(
+            lang, number, "transferred", State.TRANSFERRED, department=department.name(lang)
+        ),
     )
 
 
@@ -39,12 +63,16 @@ def replied_notice(lang: Lang, number: int, name: str, text: str) -> Outgoing:
     return Outgoing(
         text=t(lang, "resident.replied", number=number, name=name, text=text),
         buttons=rating_buttons(lang, number),
+        summary=summary(lang, number, "replied", State.REPLIED, "reply"),
     )
 
 
 def rejected_notice(lang: Lang, number: int, reason: str) -> Outgoing:
     """The resident, when their issue is marked out of scope (不予受理), with the reason."""
-    return Outgoing(text=t(lang, "resident.rejected", number=number, reason=reason))
+    return Outgoing(
+        text=t(lang, "resident.rejected", number=number, reason=reason),
+        summary=summary(lang, number, "rejected", State.REJECTED),
+    )
 
 
 def question_notice(lang: Lang, number: int, name: str, question: str) -> Outgoing:
@@ -52,12 +80,16 @@ def question_notice(lang: Lang, number: int, name: str, question: str) -> Outgoi
     return Outgoing(
         text=t(lang, "resident.question", number=number, name=name, text=question),
         buttons=((button(lang, "btn.answer", IssuePress(verb="ans", issue=number).pack()),),),
+        summary=summary(lang, number, "question", State.ACCEPTED, "reply"),
     )
 
 
 def auto_closed_notice(lang: Lang, number: int) -> Outgoing:
     """The resident, when their replied issue is closed unrated after the rating window."""
-    return Outgoing(text=t(lang, "sched.auto_closed", number=number))
+    return Outgoing(
+        text=t(lang, "sched.auto_closed", number=number),
+        summary=summary(lang, number, "auto_closed", State.CLOSED),
+    )
 
 
 # -- deputies --------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.callbacks import IssuePress, PatrolPress, ReceptionPress
-from bot.messages import Button, Outgoing
+from bot.messages import Button, Outgoing, Summary
 from bot.models import Category, Issue, Lang, Overdue, Patrol, Person, RunView, Slot, Station
 from bot.scheduling import due_of, phase_of, span
 from bot.texts import Markup, plain, t
@@ -241,6 +241,12 @@ def reception_for_residents(
                     data=ReceptionPress(verb="off", station=slot.station_id).pack(),
                 ),
             ),
+        ),
+        summary=Summary(
+            kind="broadcast",
+            subject=station.name,
+            what=plain(lang, "summary.reception", date=day, start=slot.start),
+            state=plain(lang, "summary.reception_state"),
         ),
     )
 

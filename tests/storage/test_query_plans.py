@@ -32,7 +32,8 @@ HOT = {
     ),
     "timeline": ("SELECT id FROM events e WHERE e.issue_id = ? ORDER BY e.id", (1,)),
     "outbox due": (
-        "SELECT id FROM outbox WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ? "
+        "SELECT id FROM outbox WHERE sent_at IS NULL AND failed IS NULL AND held_at IS NULL "
+        "AND not_before <= ? "
         "ORDER BY id LIMIT 200",
         (0,),
     ),
