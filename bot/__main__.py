@@ -148,10 +148,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return asyncio.run(run_demo())
     if args.command == "run":
-        if settings.bot_token is None and not settings.wecom:
+        if not settings.any_platform:
             print(
-                "configuration error: LIAISON_BOT_TOKEN (Telegram) or the LIAISON_WECOM_* "
-                "settings (WeCom) are required for `run` "
+                "configuration error: LIAISON_BOT_TOKEN (Telegram), the LIAISON_WECOM_* "
+                "settings (WeCom) or the LIAISON_WECHAT_* settings (WeChat) are required for "
+                "`run` "
                 "(try `python -m bot demo` to see the bot offline)",
                 file=sys.stderr,
             )

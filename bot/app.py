@@ -35,23 +35,31 @@ from handlers.messenger import TelegramMessenger
 from handlers.retry import RetryingRateLimiter
 from handlers.updates import PerChatUpdateProcessor
 from storage.db import Database
+from wechat.side import WeChatSide
 from wecom.messenger import PhotoSource
 from wecom.side import WeComSide
 
 log = logging.getLogger(__name__)
 
 NO_PLATFORM = (
-    "LIAISON_BOT_TOKEN (Telegram) or the LIAISON_WECOM_* settings (WeCom) are required "
-    "to run the bot"
+    "LIAISON_BOT_TOKEN (Telegram), the LIAISON_WECOM_* settings (WeCom) or the "
+    "LIAISON_WECHAT_* settings (WeChat) are required to run the bot"
 )
 POLL_INTERVAL = 0.02  # seconds between getUpdates calls
 
 
-def telegram_photos(app: Application) -> PhotoSource:  # type: ignore[type-arg]
-    """Bytes of a photo Telegram keeps (by file id), for platforms that need an upload."""
+def photo_source(
+    services: Services,
+    app: Application | None,  # type: ignore[type-arg]
+) -> PhotoSource:
+    """Bytes of an issue's photo, for platforms that need an upload: kept in the database
+    (from WeChat), else fetched from Telegram by file id (None without Telegram)."""
 
-    async def fetch(file_id: str) -> bytes | None:
-        file = await app.bot.get_file(file_id)
+    async def fetch(ref: str) -> bytes | None:
+        kept = await services.platform.photo(ref)
+        if kept is not None or app is None:
+            return kept
+        file = await app.bot.get_file(ref)
         return bytes(await file.download_as_bytearray())
 
     return fetch
@@ -73,7 +81,7 @@ class LiaisonBot:
         poll_timeout: float = 10.0,
         request_timeout: float | None = None,
     ) -> None:
-        if settings.bot_token is None and not settings.wecom:
+        if not settings.any_platform:
             raise ValueError(NO_PLATFORM)
         self.settings = settings
         self.clock = clock
@@ -86,6 +94,7 @@ class LiaisonBot:
         self.deliverer: Deliverer | None = None
         self.broadcaster: Broadcaster | None = None
         self.wecom: WeComSide | None = None
+        self.wechat: WeChatSide | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -98,14 +107,19 @@ class LiaisonBot:
         messengers: dict[Channel, Messenger] = {}
         app = self._telegram(services) if settings.bot_token is not None else None
         if app is not None:
-            messengers[Channel.TELEGRAM] = TelegramMessenger(app.bot)
+            messengers[Channel.TELEGRAM] = TelegramMessenger(app.bot, services.platform.photo)
+        # residents' photos on other platforms: kept here or fetched from Telegram, uploaded
+        photos = photo_source(services, app)
         if settings.wecom:
-            # WeCom members see residents' photos: fetched from Telegram, uploaded to WeCom
-            photos = telegram_photos(app) if app is not None else None
             self.wecom = WeComSide(settings, services, self.clock, photos)
             messengers[Channel.WECOM] = self.wecom.messenger
+        if settings.wechat:
+            self.wechat = WeChatSide(settings, services, self.clock, photos)
+            messengers[Channel.WECHAT] = self.wechat.messenger
         self.deliverer = Deliverer(db, self.clock, messengers)
         db.on_commit = self.deliverer.wake
+        if self.wechat is not None:
+            self.wechat.wake = self.deliverer.wake
         if app is not None:
             await self._start_telegram(app, services)
         else:
@@ -115,6 +129,8 @@ class LiaisonBot:
         self._tasks.append(asyncio.create_task(self.deliverer.run(), name="outbox"))
         if self.wecom is not None:
             await self.wecom.start()
+        if self.wechat is not None:
+            await self.wechat.start()
         log.info("bot started on %s", ", ".join(c.value for c in messengers))
 
     def _telegram(self, services: Services) -> Application:  # type: ignore[type-arg]
@@ -200,6 +216,8 @@ class LiaisonBot:
     async def stop(self) -> None:
         if self.wecom is not None:
             await self.wecom.stop_receiving()
+        if self.wechat is not None:
+            await self.wechat.stop_receiving()
         if self.broadcaster is not None:  # let the message in flight be marked
             await self.broadcaster.stop()
             self.broadcaster = None
@@ -212,6 +230,9 @@ class LiaisonBot:
         if self.wecom is not None:  # after the outbox sender, which uses its client
             await self.wecom.stop()
             self.wecom = None
+        if self.wechat is not None:
+            await self.wechat.stop()
+            self.wechat = None
         app = self.app
         if app is not None:
             if app.updater is not None and app.updater.running:

@@ -16,6 +16,11 @@ TELEGRAM_API = "https://api.telegram.org/bot"
 TELEGRAM_FILES = "https://api.telegram.org/file/bot"
 
 
+WECHAT_REQUIRED = ("app_id", "secret", "token", "aes_key")
+# a template message per kind of notice that may find the reply window closed
+WECHAT_TEMPLATES = ("template_progress", "template_reply", "template_broadcast")
+
+
 class ConfigError(Exception):
     """A bad setting: the message is one line naming the variable."""
 
@@ -91,6 +96,20 @@ class Settings(BaseSettings):
     wecom_port: int = Field(default=8444, ge=0, le=65535)
     wecom_path: str = "/wecom/callback"
     wecom_api_base_url: str = "https://qyapi.weixin.qq.com"
+    # WeChat service account (微信服务号) for residents
+    wechat_app_id: str | None = None
+    wechat_secret: SecretStr | None = None
+    wechat_token: SecretStr | None = None  # the callback's Token
+    wechat_aes_key: SecretStr | None = None  # EncodingAESKey: callbacks in safe mode
+    wechat_listen: str = "127.0.0.1"
+    wechat_port: int = Field(default=8445, ge=0, le=65535)
+    wechat_path: str = "/wechat/callback"
+    wechat_api_base_url: str = "https://api.weixin.qq.com"
+    # template messages (outside the 48-hour window): fields character_string1, thing2,
+    # phrase3, time4 — chosen by the operator from the platform's template library
+    wechat_template_progress: str | None = None
+    wechat_template_reply: str | None = None
+    wechat_template_broadcast: str | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -129,20 +148,27 @@ class Settings(BaseSettings):
         "wecom_secret",
         "wecom_token",
         "wecom_aes_key",
+        "wechat_app_id",
+        "wechat_secret",
+        "wechat_token",
+        "wechat_aes_key",
+        "wechat_template_progress",
+        "wechat_template_reply",
+        "wechat_template_broadcast",
         mode="before",
     )
     @classmethod
-    def _empty_wecom(cls, value: Any) -> Any:
+    def _empty_platform(cls, value: Any) -> Any:
         return None if value == "" else value
 
-    @field_validator("wecom_aes_key")
+    @field_validator("wecom_aes_key", "wechat_aes_key")
     @classmethod
     def _aes_key(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not re.fullmatch(r"[A-Za-z0-9]{43}", value.get_secret_value()):
             raise ValueError("must be the 43 letters and digits of the app's EncodingAESKey")
         return value
 
-    @field_validator("wecom_path")
+    @field_validator("wecom_path", "wechat_path")
     @classmethod
     def _path(cls, value: str) -> str:
         if not value.startswith("/"):
@@ -160,12 +186,35 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _wechat_complete(self) -> Settings:
+        names = (*WECHAT_REQUIRED, *WECHAT_TEMPLATES)
+        given = [n for n in names if getattr(self, f"wechat_{n}") is not None]
+        if given and len(given) != len(names):
+            missing = [n for n in names if n not in given]
+            raise ValueError(
+                f"WeChat needs all of its settings; missing LIAISON_WECHAT_{missing[0].upper()}"
+            )
+        return self
+
+    @property
+    def any_platform(self) -> bool:
+        """Telegram, WeCom or WeChat: `run` needs at least one."""
+        return self.bot_token is not None or self.wecom or self.wechat
+
+    @property
+    def wechat(self) -> bool:
+        """Whether the WeChat service account is configured."""
+        return self.wechat_app_id is not None
+
     @property
     def wecom(self) -> bool:
         """Whether the WeCom app is configured."""
         return self.wecom_corp_id is not None
 
-    @field_validator("api_base_url", "api_file_url", "webhook_url", "wecom_api_base_url")
+    @field_validator(
+        "api_base_url", "api_file_url", "webhook_url", "wecom_api_base_url", "wechat_api_base_url"
+    )
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https?://\S+$", value):

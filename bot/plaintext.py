@@ -44,6 +44,11 @@ class _PlainText(HTMLParser):
         (self._link_text if self._href is not None else self.out).append(text)
 
 
+def amap(lat: float, lon: float) -> str:
+    """A map link for platforms that show no location pin (Amap: common in China)."""
+    return f"https://uri.amap.com/marker?position={lon:.6f},{lat:.6f}"
+
+
 def plain_text(html: str) -> str:
     """Telegram-subset HTML → WeCom plain text: tags dropped, entities unescaped,
     ``<a href=u>x</a>`` → ``x（u）`` (just ``x`` when x is u), ``<br>`` and newlines kept."""

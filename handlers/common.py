@@ -86,8 +86,9 @@ class Glue:
         if chat is None:
             return None
         if message.photos:
+            kept = await self.services.platform.photo(message.photos[0])
             return await chat.send_photo(
-                message.photos[0],
+                kept if kept is not None else message.photos[0],
                 caption=message.text,
                 reply_markup=any_markup(message),
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Bot, InputMediaPhoto
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -9,19 +11,29 @@ from bot.messages import Outgoing
 from bot.ports import Rejected, RetryLater, Unreachable
 from handlers.render import markup
 
+# A photo kept in the database (from a platform whose references expire) → its bytes;
+# None for a Telegram file id.
+KeptPhotos = Callable[[str], Awaitable[bytes | None]]
+
 
 class TelegramMessenger:
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, kept: KeptPhotos | None = None) -> None:
         self.bot = bot
+        self.kept = kept
+
+    async def _photo(self, ref: str) -> str | bytes:
+        if self.kept is None:
+            return ref
+        data = await self.kept(ref)
+        return ref if data is None else data
 
     async def send(self, chat_id: int, message: Outgoing) -> int:
         try:
-            if len(message.photos) == 1:
-                await self.bot.send_photo(chat_id, message.photos[0])
-            elif message.photos:
-                await self.bot.send_media_group(
-                    chat_id, [InputMediaPhoto(p) for p in message.photos[:10]]
-                )
+            photos = [await self._photo(p) for p in message.photos[:10]]
+            if len(photos) == 1:
+                await self.bot.send_photo(chat_id, photos[0])
+            elif photos:
+                await self.bot.send_media_group(chat_id, [InputMediaPhoto(p) for p in photos])
             sent = await self.bot.send_message(chat_id, message.text, reply_markup=markup(message))
             if message.location is not None:
                 await self.bot.send_location(chat_id, *message.location)

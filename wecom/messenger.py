@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.messages import Outgoing
 from bot.models import Channel, Lang
-from bot.plaintext import plain_text
+from bot.plaintext import amap, plain_text
 from bot.ports import DeliveryError, Rejected, RetryLater, Unreachable
 from bot.services.platform import PlatformService
 from bot.texts import plain
@@ -61,10 +61,6 @@ class Pace:
 def task_id() -> str:
     """A fresh card id: WeCom wants one that was never used by the app."""
     return f"c{secrets.token_hex(12)}"
-
-
-def amap(lat: float, lon: float) -> str:
-    return f"https://uri.amap.com/marker?position={lon:.6f},{lat:.6f}"
 
 
 class WeComMessenger:

@@ -141,6 +141,11 @@ class PlatformService(Service):
         async with self.db.transaction() as repos:
             await repos.platform.set_window(channel, address, Window())
 
+    async def held(self, channel: Channel, person_id: int) -> int:
+        """How many messages wait for the person to open a window."""
+        async with self.db.read() as repos:
+            return await repos.outbox.held(channel, person_id)
+
     async def release(self, channel: Channel, person_id: int) -> int:
         """The person wrote: notices held for their window are due now."""
         async with self.db.transaction() as repos:

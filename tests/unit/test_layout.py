@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_sql_lives_in_storage_only() -> None:
     offenders = []
-    for folder in ("bot", "handlers", "wecom"):
+    for folder in ("bot", "handlers", "wecom", "wechat"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             text = path.read_text(encoding="utf-8")
             if any(
@@ -32,7 +32,7 @@ COMPOSITION_ROOTS = {
     "bot/services/__init__.py",
 }
 SERVICES = ("bot/services/", "bot/conversation/")
-PLATFORMS = {"handlers", "telegram", "fakebot", "wecom", "wechatpy", "fakewecom"}
+PLATFORMS = {"handlers", "telegram", "fakebot", "wecom", "wechatpy", "fakewecom", "wechat"}
 FORBIDDEN = {
     "core": {"bot.services", "bot.conversation", "storage"} | PLATFORMS,
     "services": PLATFORMS,
@@ -40,6 +40,7 @@ FORBIDDEN = {
     # each adapter goes through the services, and knows no other platform
     "handlers": {"storage", "fakebot", "wecom", "wechatpy", "fakewecom"},
     "wecom": {"storage", "telegram", "handlers", "fakebot", "fakewecom"},
+    "wechat": {"storage", "telegram", "handlers", "fakebot", "fakewecom", "fakewechat", "wecom"},
 }
 
 
@@ -56,6 +57,8 @@ def _layer(relative: str) -> str | None:
         return "handlers"
     if relative.startswith("wecom/"):
         return "wecom"
+    if relative.startswith("wechat/"):
+        return "wechat"
     return None
 
 
@@ -78,7 +81,7 @@ def _modules(path: Path) -> set[str]:
 
 def test_imports_follow_the_layers() -> None:
     offenders = []
-    for folder in ("bot", "storage", "handlers", "wecom"):
+    for folder in ("bot", "storage", "handlers", "wecom", "wechat"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             relative = str(path.relative_to(ROOT))
             layer = _layer(relative)

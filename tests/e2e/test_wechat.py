@@ -1,0 +1,181 @@
+"""Transcripts across platforms: residents on the WeChat service account, deputies on
+Telegram, one bot process and database. The fake WeChat posts encrypted callbacks to the
+bot's real endpoint, enforces the 48-hour reply window and checks every API call strictly."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.app import LiaisonBot
+from bot.clock import FastForwardClock
+from fakebot import FakeBotApi
+from fakewechat import FakeResident, FakeWeChat
+from tests.e2e.conftest import TOKEN, world_settings
+from tests.e2e.helpers import open_bot, send_official
+
+pytestmark = pytest.mark.e2e
+
+CITY = textwrap.dedent(
+    """
+    city: 湖滨市
+    categories:
+      - {key: light, name: {zh: 路灯不亮, en: Street lights}, accept_within: 1d, reply_within: 5d}
+      - {key: noise, name: {zh: 噪音扰民, en: Noise}, accept_within: 1d, reply_within: 5d}
+    departments:
+      - {key: power, name: {zh: 城市照明所, en: Lighting office}}
+    stations:
+      - key: lake
+        name: 湖滨街道联络站
+        district: 湖滨区
+        location: {lat: 31.2, lon: 121.4}
+        reception: [{weekday: 2, start: "09:00", end: "11:00"}]
+        deputies:
+          - {key: gao, name: 高代表, telegram_id: 811}
+        staff:
+          - {key: qian, name: 钱工作人员, telegram_id: 821}
+      - key: hill
+        name: 青山社区联络站
+        district: 青山区
+        deputies:
+          - {key: sun, name: 孙代表, telegram_id: 812}
+    admins:
+      - {key: office, name: 人大办, telegram_id: 901}
+    """
+)
+
+PHOTO = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + b"\x00" * 200 + b"\xff\xd9"
+
+
+@dataclass
+class Mixed:
+    api: FakeBotApi
+    wechat: FakeWeChat
+    bot: LiaisonBot
+    clock: FastForwardClock
+
+    async def rows(self, sql: str, *params: object) -> list[tuple[object, ...]]:
+        assert self.bot.db is not None
+        async with self.bot.db.read() as repos, repos.conn.execute(sql, params) as cur:
+            return [tuple(r) for r in await cur.fetchall()]
+
+    async def held(self) -> int:
+        """Messages waiting for a WeChat resident to write again."""
+        rows = await self.rows(
+            "SELECT COUNT(*) FROM outbox WHERE channel = 'wechat' AND held_at IS NOT NULL "
+            "AND sent_at IS NULL AND failed IS NULL"
+        )
+        return int(str(rows[0][0]))
+
+    async def handled(self) -> None:
+        assert self.bot.wechat is not None
+        await self.bot.wechat.idle()
+
+    async def resident(self, openid: str, station: str = "lake") -> FakeResident:
+        """A WeChat user scans the station's poster code and follows the account."""
+        assert self.bot.wechat is not None
+        await self.bot.wechat.client.create_qr(f"st_{station}")  # as `qr --wechat` does
+        resident = self.wechat.resident(openid)
+        assert await resident.scan(f"st_{station}") == 200
+        await resident.wait_for("已为您绑定联络站")
+        return resident
+
+
+@pytest.fixture
+async def mixed(tmp_path: Path) -> AsyncIterator[Mixed]:
+    seed = tmp_path / "city.yaml"
+    seed.write_text(CITY, encoding="utf-8")
+    clock = FastForwardClock()
+    api = FakeBotApi(token=TOKEN, bot_username="liaison_test_bot")
+    wechat = FakeWeChat(clock=clock.now)
+    await api.start()
+    await wechat.start()
+    settings = world_settings(tmp_path, api, seed, LIAISON_SWEEP_SECONDS="0.2", **wechat.bot_env())
+    bot = LiaisonBot(settings, clock, poll_timeout=1)
+    await bot.start()
+    assert bot.wechat is not None
+    wechat.callback_url = f"http://127.0.0.1:{bot.wechat.endpoint.port}/wechat/callback"
+    world = Mixed(api, wechat, bot, clock)
+    try:
+        yield world
+    finally:
+        await world.bot.stop()
+        await wechat.stop()
+        await api.stop()
+    assert wechat.violations == []
+
+
+async def report(mixed: Mixed, resident: FakeResident, text: str) -> int:
+    """我要反映 from the menu, a category tapped, a description, a photo and a location."""
+    assert await resident.click_menu("report") == 200
+    await resident.wait_for("请选择问题类别")
+    assert await resident.tap("路灯不亮") == 200
+    await resident.wait_for("请描述问题")
+    assert await resident.say(text) == 200
+    await resident.wait_for("跳过")
+    assert await resident.send_image(PHOTO) == 200
+    await resident.wait_for("已收到照片")
+    assert await resident.send_location(31.2001, 121.4002, "湖滨路") == 200
+    await resident.wait_for("已收到位置")
+    assert await resident.tap("完成") == 200
+    await resident.wait_for("请确认")
+    assert await resident.tap("提交") == 200
+    done = await resident.wait_for("已提交")
+    await mixed.handled()
+    found = re.search(r"#(\d+)", done.text)
+    assert found, done.text
+    return int(found.group(1))
+
+
+async def test_the_url_check_and_the_menu(mixed: Mixed) -> None:
+    assert await mixed.wechat.verify_url()
+    assert mixed.wechat.menu is not None
+    assert [b["name"] for b in mixed.wechat.menu] == ["我要反映", "我的事项", "联络站"]
+
+
+async def test_scan_report_answer_outside_the_window_then_rate(mixed: Mixed) -> None:
+    gao = mixed.api.user(811, "高代表")
+    await open_bot(gao)
+    resident = await mixed.resident("o_res_1")
+    number = await report(mixed, resident, "湖滨路 12 号门口路灯坏了一个星期，晚上很黑")
+
+    # the deputy on Telegram gets the card with the photo and the location
+    card = await gao.wait_for(f"#{number}")
+    assert "湖滨路 12 号门口路灯坏了" in card.text
+    photos = [m for m in gao.messages if m.photo]
+    assert photos, "the WeChat photo reaches Telegram"
+    await gao.tap("认领", card)
+    working = await gao.wait_for("办理中")
+    await resident.wait_for("认领办理")
+
+    # two days later (the window closed) the deputy answers
+    mixed.clock.advance(2 * 24 * 3600 + 60)
+    assert mixed.wechat.window("o_res_1").open is False
+    await gao.tap("答复", working)
+    await send_official(gao, "已联系城市照明所，今晚更换灯泡。")
+
+    # the resident gets a template notice, not the answer
+    notice = await resident.wait_for(f"#{number}")
+    assert notice.msgtype == "template"
+    assert notice.data["character_string1"] == f"#{number}"
+    assert "已答复" in notice.data["phrase3"]
+    assert mixed.bot.deliverer is not None
+    await mixed.bot.deliverer.deliver_due()  # the round that announced it has held it
+    assert await mixed.held() == 1
+
+    # they write back: the full answer arrives with the rating options
+    assert await resident.say("收到") == 200
+    answer = await resident.wait_for("今晚更换灯泡")
+    assert {"满意", "基本满意", "不满意"} <= {content for _, content in answer.options}
+    assert await resident.tap("满意") == 200
+    await resident.wait_for("已办结")
+    assert await mixed.rows("SELECT state, rating FROM issues WHERE id = ?", number) == [
+        ("closed", "satisfied")
+    ]
+    # the photo came from WeChat and is kept here (WeChat's media expire in 3 days)
+    assert await mixed.rows("SELECT channel FROM photos") == [("wechat",)]
