@@ -42,7 +42,13 @@ def _wrap(
     return lines
 
 
-def poster(station: Station, slots: list[Reception], link: str) -> Image.Image:
+TELEGRAM_HINT = "扫码进入联络站助手，向人大代表反映身边的问题"
+WECHAT_HINT = "微信扫码关注，向人大代表反映身边的问题"
+
+
+def poster(
+    station: Station, slots: list[Reception], link: str, hint_text: str = TELEGRAM_HINT
+) -> Image.Image:
     """The poster image for one station (Chinese; the bot itself speaks both languages)."""
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(image)
@@ -66,7 +72,7 @@ def poster(station: Station, slots: list[Reception], link: str) -> Image.Image:
     image.paste(code, ((WIDTH - size) // 2, y))
     y += size + 30
     hint = _font(40)
-    for line in _wrap(draw, "扫码进入联络站助手，向人大代表反映身边的问题", hint, inner):
+    for line in _wrap(draw, hint_text, hint, inner):
         draw.text((WIDTH // 2, y), line, font=hint, fill="#111111", anchor="ma")
         y += 58
     y += 20
@@ -95,12 +101,21 @@ def file_name(station: Station) -> str:
 
 
 def write_posters(
-    out: Path, stations: list[tuple[Station, list[Reception]]], bot_username: str
+    out: Path,
+    stations: list[tuple[Station, list[Reception]]],
+    bot_username: str = "",
+    wechat_links: dict[str, str] | None = None,
 ) -> list[Path]:
+    """One poster per station: the Telegram deep link, or (`wechat_links`: station key →
+    the content of the service account's parametric QR code) the WeChat code."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for station, slots in stations:
         path = out / file_name(station)
-        poster(station, slots, station_link(bot_username, station.key)).save(path, dpi=(150, 150))
+        if wechat_links is not None:
+            image = poster(station, slots, wechat_links[station.key], WECHAT_HINT)
+        else:
+            image = poster(station, slots, station_link(bot_username, station.key))
+        image.save(path, dpi=(150, 150))
         written.append(path)
     return written

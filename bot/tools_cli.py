@@ -32,6 +32,12 @@ def add_parsers(sub: Any) -> None:
     qr = sub.add_parser("qr", help="one printable QR poster (PNG) per station")
     qr.add_argument("--out", type=Path, required=True, metavar="DIR")
     qr.add_argument("--bot-username", help="default: asked from Telegram (getMe) with the token")
+    qr.add_argument(
+        "--wechat",
+        action="store_true",
+        help="the WeChat service account's parametric codes (scene st_<key>), made through "
+        "its API (needs the LIAISON_WECHAT_* settings)",
+    )
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -41,7 +47,10 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         print(f"LIAISON_DB: {settings.db} does not exist", file=sys.stderr)
         return 1
     username = ""
-    if args.command == "qr":
+    if args.command == "qr" and args.wechat and not settings.wechat:
+        print("qr --wechat: set the LIAISON_WECHAT_* settings", file=sys.stderr)
+        return 2
+    if args.command == "qr" and not args.wechat:
         username = args.bot_username or await bot_username(settings) or ""
         if not username:
             print(
@@ -55,6 +64,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             return await _stats(settings, db, args)
         if args.command == "export":
             return await _export(settings, db, args)
+        if args.wechat:
+            return await _qr_wechat(settings, db, args.out)
         return await _qr(db, args.out, username)
     except NotFound as exc:
         print(f"--station: {exc}", file=sys.stderr)
@@ -100,6 +111,34 @@ async def _qr(db: Any, out: Path, username: str) -> int:
         stations = [(s, await repos.stations.reception(s.id)) for s in await repos.stations.all()]
     paths = await asyncio.to_thread(write_posters, out, stations, username)
     print(f"{len(paths)} posters written to {out} (bot @{username.lstrip('@')})")
+    return 0
+
+
+async def _qr_wechat(settings: Settings, db: Any, out: Path) -> int:
+    from bot.posters import write_posters
+    from bot.ports import DeliveryError
+    from wechat.client import WeChatClient
+
+    assert settings.wechat_app_id is not None and settings.wechat_secret is not None
+    async with db.read() as repos:
+        stations = [(s, await repos.stations.reception(s.id)) for s in await repos.stations.all()]
+    client = WeChatClient(
+        settings.wechat_api_base_url,
+        settings.wechat_app_id,
+        settings.wechat_secret.get_secret_value(),
+        SystemClock().now,
+    )
+    links: dict[str, str] = {}
+    try:
+        for station, _slots in stations:
+            links[station.key] = await client.create_qr(f"st_{station.key}")
+    except DeliveryError as exc:
+        print(f"qr --wechat: the service account refused: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await client.close()
+    paths = await asyncio.to_thread(write_posters, out, stations, "", links)
+    print(f"{len(paths)} posters written to {out} (WeChat service account codes)")
     return 0
 
 

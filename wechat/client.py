@@ -123,8 +123,16 @@ class WeChatClient:
             fetch.exception()  # retrieved: its waiters may all have been cancelled meanwhile
 
     async def _fetch_token(self) -> str:
-        params = {"grant_type": "client_credential", "appid": self._app_id, "secret": self._secret}
-        body = await self._json("GET", "token", params=params)
+        # stable_token, not token: every /token fetch replaces the account's token (the old
+        # one dies 5 minutes later), so a second process (`qr --wechat`, a restart) would
+        # silently break the running bot's; stable_token returns the same token while valid.
+        payload = {
+            "grant_type": "client_credential",
+            "appid": self._app_id,
+            "secret": self._secret,
+            "force_refresh": False,
+        }
+        body = await self._json("POST", "stable_token", params={}, payload=payload)
         errcode = body.get("errcode", 0)
         if errcode == BAD_APP_ID:
             raise self._misconfigured(

@@ -4,6 +4,7 @@ bot's real endpoint, enforces the 48-hour reply window and checks every API call
 
 from __future__ import annotations
 
+import asyncio
 import re
 import textwrap
 from collections.abc import AsyncIterator
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.__main__ import main
 from bot.app import LiaisonBot
 from bot.clock import FastForwardClock
 from fakebot import FakeBotApi
@@ -179,3 +181,23 @@ async def test_scan_report_answer_outside_the_window_then_rate(mixed: Mixed) -> 
     ]
     # the photo came from WeChat and is kept here (WeChat's media expire in 3 days)
     assert await mixed.rows("SELECT channel FROM photos") == [("wechat",)]
+
+
+async def test_qr_wechat_makes_posters_with_the_accounts_codes(
+    mixed: Mixed, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name, value in mixed.wechat.bot_env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("LIAISON_DB", str(mixed.bot.settings.db))
+    out = tmp_path / "posters"
+    assert await asyncio.to_thread(main, ["qr", "--wechat", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["hill.png", "lake.png"]
+    assert set(mixed.wechat.qr_codes) == {"st_lake", "st_hill"}
+    # a resident who scans the printed code is bound to that station
+    hill = mixed.wechat.resident("o_hill")
+    assert await hill.scan("st_hill") == 200
+    await hill.wait_for("青山社区联络站")
+    # without the service account's settings the command says what is missing
+    for name in mixed.wechat.bot_env():
+        monkeypatch.delenv(name)
+    assert await asyncio.to_thread(main, ["qr", "--wechat", "--out", str(out)]) == 2
