@@ -5,10 +5,11 @@ bot's real endpoint, enforces the 48-hour reply window and checks every API call
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import textwrap
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,12 @@ import pytest
 from bot.__main__ import main
 from bot.app import LiaisonBot
 from bot.clock import FastForwardClock
+from bot.models import Channel
 from fakebot import FakeBotApi
 from fakewechat import FakeResident, FakeWeChat
 from tests.e2e.conftest import TOKEN, world_settings
 from tests.e2e.helpers import open_bot, send_official
+from wechat.inbound import WeChatEvent
 
 pytestmark = pytest.mark.e2e
 
@@ -201,3 +204,154 @@ async def test_qr_wechat_makes_posters_with_the_accounts_codes(
     for name in mixed.wechat.bot_env():
         monkeypatch.delenv(name)
     assert await asyncio.to_thread(main, ["qr", "--wechat", "--out", str(out)]) == 2
+
+
+async def quick_report(resident: FakeResident, text: str) -> int:
+    """我要反映 typed as a word, no photo or location."""
+    assert await resident.say("我要反映") == 200
+    await resident.wait_for("请选择问题类别")
+    assert await resident.tap("噪音扰民") == 200
+    await resident.wait_for("请描述问题")
+    assert await resident.say(text) == 200
+    await resident.wait_for("跳过")
+    assert await resident.tap("跳过") == 200
+    await resident.wait_for("请确认")
+    assert await resident.tap("提交") == 200
+    found = re.search(r"#(\d+)", (await resident.wait_for("已提交")).text)
+    assert found
+    return int(found.group(1))
+
+
+async def test_question_follow_up_support_and_my_on_wechat(mixed: Mixed) -> None:
+    gao = mixed.api.user(811, "高代表")
+    await open_bot(gao)
+    first = await mixed.resident("o_first")
+    number = await quick_report(first, "夜里两点工地还在施工，噪音很大睡不着")
+    card = await gao.wait_for(f"#{number}")
+    await gao.tap("认领", card)
+    working = await gao.wait_for("办理中")
+    await first.wait_for("认领办理")
+
+    # the deputy asks; the resident taps 回复 and answers in the chat
+    await gao.tap("询问群众", working)
+    await gao.wait_for("请输入")
+    await send_official(gao, "请问是哪个工地？具体几号楼附近？")
+    question = await first.wait_for("具体几号楼附近")
+    assert "回复" in {content for _, content in question.options}
+    assert await first.tap("回复") == 200
+    assert await first.say("是湖滨路北侧 3 号楼旁的工地") == 200
+    await gao.wait_for("3 号楼旁的工地")
+
+    # /my by word: the issue opens its timeline, with 补充说明
+    assert await first.say("我的事项") == 200
+    listing = await first.wait_for("我的事项")
+    assert any(f"#{number}" in content for _, content in listing.options)
+    option = next(content for _, content in listing.options if f"#{number}" in content)
+    assert await first.tap(option) == 200
+    timeline = await first.wait_for("补充说明")
+    assert "询问群众" in timeline.text and "3 号楼旁的工地" in timeline.text
+    assert await first.tap("补充说明") == 200
+    assert await first.say("今晚又在施工，一直到凌晨三点") == 200
+    await gao.wait_for("凌晨三点")
+
+    # a neighbour reports the same noise and supports the first issue instead
+    second = await mixed.resident("o_second")
+    assert await second.say("我要反映") == 200
+    await second.wait_for("请选择问题类别")
+    assert await second.tap("噪音扰民") == 200
+    await second.wait_for("请描述问题")
+    assert await second.say("夜里工地施工噪音很大，睡不着觉") == 200
+    await second.wait_for("跳过")
+    assert await second.tap("跳过") == 200
+    similar = await second.wait_for("相似的事项")
+    assert await second.tap(f"附议 #{number}") == 200
+    await second.wait_for(f"已附议 #{number}")
+    rows = await mixed.rows("SELECT COUNT(*) FROM issue_supporters WHERE issue_id = ?", number)
+    assert rows == [(1,)]
+    assert similar.msgtype == "msgmenu"
+    await mixed.handled()
+
+
+async def test_a_window_closing_between_queueing_and_sending_loses_nothing(mixed: Mixed) -> None:
+    gao = mixed.api.user(811, "高代表")
+    await open_bot(gao)
+    resident = await mixed.resident("o_late")
+    number = await quick_report(resident, "小区门口的广场舞音响太吵，每天到十点")
+    card = await gao.wait_for(f"#{number}")
+    await gao.tap("认领", card)
+    working = await gao.wait_for("办理中")
+    await resident.wait_for("认领办理")
+
+    # by our count the window is still open, but WeChat says it closed meanwhile
+    mixed.wechat.fail_next("message/custom/send", 45015)
+    await gao.tap("答复", working)
+    await send_official(gao, "已与社区沟通，音响音量调低，九点前结束。")
+    notice = await resident.wait_for(f"#{number}")
+    assert notice.msgtype == "template"
+    assert mixed.bot.deliverer is not None
+    await mixed.bot.deliverer.deliver_due()
+    assert await mixed.held() == 1
+
+    # the resident writes: the answer arrives whole, once
+    assert await resident.say("好的") == 200
+    await resident.wait_for("九点前结束")
+    await mixed.handled()
+    await mixed.bot.deliverer.deliver_due()
+    assert await mixed.held() == 0
+    answers = [m for m in resident.messages if "九点前结束" in m.text]
+    assert len(answers) == 1
+    # the word that released it got no "I don't understand"
+    assert not any("我没有理解" in m.text for m in resident.messages)
+
+
+async def test_forged_and_replayed_callbacks_are_refused(mixed: Mixed) -> None:
+    resident = await mixed.resident("o_guard")
+    assert await mixed.wechat.post_forged(resident, "我要反映", bad_signature=True) == 403
+    stale = int(mixed.clock.now()) - 3600
+    assert await mixed.wechat.post_forged(resident, "我要反映", timestamp=stale) == 403
+    assert await mixed.wechat.post_forged(resident, "我要反映", app_id="wxsomeoneelse01") == 403
+    assert await resident.say("我的事项") == 200
+    await resident.wait_for("还没有")
+    await mixed.handled()
+    genuine = mixed.wechat.callbacks[-1]
+    assert await mixed.wechat.replay(genuine) == 200  # acknowledged, not handled again
+    await mixed.handled()
+    rows = await mixed.rows("SELECT COUNT(*) FROM platform_inbox WHERE channel = 'wechat'")
+    assert rows == [(2,)]  # the scan and the word: nothing forged, nothing twice
+
+
+async def test_a_report_interrupted_by_a_crash_goes_on_after_the_restart(mixed: Mixed) -> None:
+    """The endpoint records a callback before WeChat hears "success"; if the process dies
+    before handling it, the next start handles it, and the draft goes on from its step."""
+    resident = await mixed.resident("o_crash")
+    assert await resident.click_menu("report") == 200
+    await resident.wait_for("请选择问题类别")
+    assert await resident.tap("路灯不亮") == 200
+    await resident.wait_for("请描述问题")
+    await mixed.handled()
+    services = mixed.bot.services
+    assert services is not None
+    event = WeChatEvent(
+        kind="text",
+        openid="o_crash",
+        create_time=int(mixed.clock.now()),
+        key="msg:424242",
+        text="湖滨公园东门的路灯整排都不亮",
+    )
+    payload = json.dumps(asdict(event), ensure_ascii=False)
+    assert await services.platform.receive(Channel.WECHAT, event.key, event.openid, payload)
+    settings = mixed.bot.settings
+    await mixed.bot.stop()
+    mixed.bot = LiaisonBot(settings, mixed.clock, poll_timeout=1)
+    await mixed.bot.start()
+    assert mixed.bot.wechat is not None
+    port = mixed.bot.wechat.endpoint.port
+    mixed.wechat.callback_url = f"http://127.0.0.1:{port}/wechat/callback"
+    await resident.wait_for("跳过")  # the description recorded before the crash was applied
+    assert await resident.tap("跳过") == 200
+    summary = await resident.wait_for("请确认")
+    assert "湖滨公园东门的路灯整排都不亮" in summary.text
+    assert await resident.tap("提交") == 200
+    await resident.wait_for("已提交")
+    rows = await mixed.rows("SELECT description FROM issues")
+    assert rows == [("湖滨公园东门的路灯整排都不亮",)]
