@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import asdict
 
@@ -22,10 +23,10 @@ from bot.actor import Actor
 from bot.callbacks import LangPress, PromptPress, ReportPress
 from bot.clock import Clock
 from bot.config import Settings
-from bot.conversation import Location, Photo, Text
+from bot.conversation import Contact, Location, Photo, Text
 from bot.conversation.desk import say
 from bot.messages import Outgoing, Reply
-from bot.models import Channel, Inbound, Lang
+from bot.models import Awaiting, Channel, Inbound, Lang
 from bot.ports import DeliveryError, Held, RetryLater
 from bot.services import Services
 from bot.texts import plain, t
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 SAY = "say:"  # a msgmenu option that stands for typing its label (a keyboard button)
 MESSAGES = ("text", "image", "location")  # what opens the 48-hour window (events: a minute)
 RESIDENT_NAME = "微信用户"  # WeChat tells the account no names
+PHONE = re.compile(r"\+?\d{7,15}")  # a number typed where Telegram would share a contact
 
 
 def menu_words() -> dict[str, str]:
@@ -243,6 +245,12 @@ class WeChatSide:
                 if not 1 <= number <= len(options):
                     return [say(actor.lang, "wecom.no_choice")]
                 return await self._press(actor, options[number - 1], seq)
+        if actor.awaiting is Awaiting.REPORT and PHONE.fullmatch(text.replace(" ", "")):
+            # WeChat shares no contact: on the summary the resident types their number
+            own = Contact(seq=seq, phone=text.replace(" ", ""), own=True)
+            shared = await self.services.conversations.message(actor, own)
+            if shared is not None:
+                return shared
         if actor.awaiting is not None:
             replies = await self.services.conversations.message(actor, Text(seq=seq, text=text))
             if replies is not None:
@@ -282,8 +290,12 @@ class WeChatSide:
                 if reply.text and (reply.alert or index == len(replies) - 1):
                     messages.append(Outgoing(text=reply.text))
                 continue
-            if reply.message is not None:
-                messages.append(reply.message)
+            message = reply.message
+            if message is not None and message.keyboard and message.keyboard.request == "contact":
+                # no contact button on WeChat: the number is typed
+                message = Outgoing(text=t(actor.lang, "wechat.type_phone"))
+            if message is not None:
+                messages.append(message)
         for index, message in enumerate(messages):
             try:
                 await self.messenger.deliver(openid, actor.lang, message)

@@ -355,3 +355,24 @@ async def test_a_report_interrupted_by_a_crash_goes_on_after_the_restart(mixed: 
     await resident.wait_for("已提交")
     rows = await mixed.rows("SELECT description FROM issues")
     assert rows == [("湖滨公园东门的路灯整排都不亮",)]
+
+
+async def test_a_resident_types_their_phone_number_on_the_summary(mixed: Mixed) -> None:
+    resident = await mixed.resident("o_phone")
+    assert await resident.say("我要反映") == 200
+    await resident.wait_for("请选择问题类别")
+    assert await resident.tap("噪音扰民") == 200
+    await resident.wait_for("请描述问题")
+    assert await resident.say("楼上每天半夜拖动家具，声音很大") == 200
+    await resident.wait_for("跳过")
+    assert await resident.tap("跳过") == 200
+    await resident.wait_for("请确认")
+    assert await resident.tap("附上我的手机号") == 200
+    await resident.wait_for("请直接输入您的手机号")
+    assert await resident.say("138 0013 8000") == 200
+    await resident.wait_for("+13800138000")
+    summary = await resident.wait_for("请确认")
+    assert "+13800138000" in summary.text
+    assert "提交" in {content for _, content in summary.options}
+    rows = await mixed.rows("SELECT phone FROM people WHERE wechat_openid = 'o_phone'")
+    assert rows == [("+13800138000",)]
