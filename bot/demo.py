@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import tempfile
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import TextIO
 
@@ -18,11 +19,15 @@ from bot.config import load_settings
 from bot.seed import SeedFile, read_seed
 from fakebot import FakeBotApi, FakeUser
 from fakebot.models import TranscriptEntry
+from fakewechat import FakeWeChat
+from fakewechat import Received as WeChatReceived
 from fakewecom import FakeWeCom
 from fakewecom.members import FakeMember
 from fakewecom.models import Received
 
 DEMO_SEED = Path(__file__).resolve().parent.parent / "seeds" / "demo.yaml"
+# a tiny JPEG, as a resident's phone would send a photo
+DEMO_PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * 200 + b"\xff\xd9"
 TOKEN = "123456:DEMO-TOKEN"
 
 
@@ -167,6 +172,94 @@ async def on_wecom(
     show_new()
 
 
+def wechat_line(who: str, message: WeChatReceived) -> str:
+    """A WeChat message as the resident sees it (a template notice, a list of options)."""
+    kind = {"template": "模板消息", "msgmenu": "选项"}.get(message.msgtype, message.msgtype)
+    text = message.text.replace("\n", " ⏎ ")
+    return f"  🤖 → [微信·{kind}] {who}: {text[:160]}"
+
+
+async def on_wechat(
+    wechat: FakeWeChat,
+    bot: LiaisonBot,
+    clock: FastForwardClock,
+    deputy: FakeMember,
+    station_key: str,
+    category: str,
+) -> None:
+    """A resident in WeChat, the deputy in WeCom; the answer comes two days later, when only
+    a template message reaches the resident."""
+    assert bot.wechat is not None and bot.wecom is not None
+    await bot.wechat.client.create_qr(f"st_{station_key}")  # as `qr --wechat` does
+    resident = wechat.resident("o_demo_resident")
+    who, dep = "居民（微信）", "代表 周海燕"
+    shown = 0
+
+    def show_new() -> None:
+        nonlocal shown
+        for message in resident.messages[shown:]:
+            print(wechat_line(who, message))
+        shown = len(resident.messages)
+
+    async def act(line: str, action: Awaitable[int | None]) -> None:
+        print(f"👤 (微信) {who}: {line}")
+        await action
+        assert bot.wechat is not None
+        await bot.wechat.idle()
+
+    await act(
+        f"scans the station's poster code (st_{station_key})", resident.scan(f"st_{station_key}")
+    )
+    await resident.wait_for("已为您绑定联络站")
+    show_new()
+    await act("taps the menu [我要反映]", resident.click_menu("report"))
+    listing = await resident.wait_for("请选择问题类别")
+    show_new()
+    if any(content == category for _, content in listing.options):
+        await act(f"taps [{category}]", resident.tap(category))
+    else:  # more categories than a list of options holds: numbered, answered by number
+        number = next(
+            line.split(".")[0]
+            for line in listing.text.split("\n")
+            if line.endswith(f". {category}")
+        )
+        await act(f"{number} (the number of {category})", resident.say(number))
+    await resident.wait_for("请描述问题")
+    text = "小区东门的路灯坏了一周，晚上很黑，老人出门不方便。"
+    await act(text, resident.say(text))
+    await resident.wait_for("跳过")
+    await act("sends a photo", resident.send_image(DEMO_PHOTO))
+    await resident.wait_for("已收到照片")
+    show_new()
+    await act("taps [完成]", resident.tap("完成"))
+    await resident.wait_for("请确认")
+    await act("taps [提交]", resident.tap("提交"))
+    await resident.wait_for("已提交")
+    show_new()
+    card = await deputy.wait_for("认领")
+    print(f"👆 (企业微信) {dep} taps [认领]")
+    await deputy.press(card, "认领")
+    await bot.wecom.idle()
+    working = await deputy.wait_for("答复")
+    await resident.wait_for("认领办理")
+    show_new()
+    clock.advance(2 * 24 * 3600)
+    print("⏩ two days later: the resident's 48-hour window has closed")
+    print(f"👆 (企业微信) {dep} taps [答复] and sends the answer")
+    await deputy.press(working, "答复")
+    await deputy.wait_for("请输入")
+    await deputy.say("已请物业更换路灯，今晚就能亮。")
+    await deputy.press(await deputy.wait_for("点“发送”后才会发出"), "发送")
+    await resident.wait_for("已答复")
+    show_new()
+    await act("replies 好的 (the window opens again)", resident.say("好的"))
+    await resident.wait_for("今晚就能亮")
+    show_new()
+    await act("taps [满意]", resident.tap("满意"))
+    await resident.wait_for("已办结")
+    show_new()
+
+
 async def play(
     api: FakeBotApi,
     seed: SeedFile,
@@ -174,6 +267,7 @@ async def play(
     bot: LiaisonBot,
     clock: FastForwardClock,
     wecom: FakeWeCom | None = None,
+    wechat: FakeWeChat | None = None,
 ) -> None:
     station_key, deputies, staff = _station_with_team(seed)
     station = next(s for s in seed.stations if s.key == station_key)
@@ -335,6 +429,9 @@ async def play(
         assert userid is not None
         deputy = wecom.member(userid, "周海燕")
         await on_wecom(api, bot, say, deputy, on_wecom_station.key, category)
+        if wechat is not None:
+            say.step("13. 微信服务号上的居民 · A resident in WeChat, the deputy in WeCom")
+            await on_wechat(wechat, bot, clock, deputy, on_wecom_station.key, category)
 
 
 async def run_demo() -> int:
@@ -346,6 +443,8 @@ async def run_demo() -> int:
         clock = FastForwardClock()
         wecom = FakeWeCom(clock=clock.now)
         await wecom.start()
+        wechat = FakeWeChat(clock=clock.now)
+        await wechat.start()
         settings = load_settings(
             {
                 "LIAISON_BOT_TOKEN": TOKEN,
@@ -356,6 +455,7 @@ async def run_demo() -> int:
                 "LIAISON_QUIET_HOURS": "",
                 "LIAISON_LOG_LEVEL": "WARNING",
                 **wecom.bot_env(),
+                **wechat.bot_env(),
             }
         )
         bot = LiaisonBot(settings, clock, poll_timeout=1)
@@ -366,16 +466,21 @@ async def run_demo() -> int:
             await bot.start()
             assert bot.wecom is not None
             wecom.callback_url = f"http://127.0.0.1:{bot.wecom.endpoint.port}/wecom/callback"
-            await play(api, seed, say, bot, clock, wecom)
+            assert bot.wechat is not None
+            wechat.callback_url = f"http://127.0.0.1:{bot.wechat.endpoint.port}/wechat/callback"
+            await play(api, seed, say, bot, clock, wecom, wechat)
         finally:
             await bot.stop()
             await api.stop()
             await wecom.stop()
-        calls = len(api.calls) + len(wecom.calls)
+            await wechat.stop()
+        calls = len(api.calls) + len(wecom.calls) + len(wechat.calls)
         violations = [f"{c.method}: {c.description}" for c in api.violations]
         violations += [str(v) for v in wecom.violations]
+        violations += [str(v) for v in wechat.violations]
         print(
-            f"\n✔ demo finished: {calls} Bot API and WeCom API calls, {len(violations)} protocol violations"
+            f"\n✔ demo finished: {calls} Bot API, WeCom and WeChat API calls, "
+            f"{len(violations)} protocol violations"
         )
         for violation in violations:
             print(f"  ✘ {violation}")
