@@ -23,7 +23,6 @@ from aiohttp import web
 
 from fakewechat.callbacks import Callbacks
 from fakewechat.crypto import aes_key_bytes
-from fakewechat.faults import Faults
 from fakewechat.media import check_upload, make_media
 from fakewechat.menu import validate_menu
 from fakewechat.messaging import Messaging
@@ -39,6 +38,7 @@ from fakewechat.state import (
     QrCode,
     Windows,
 )
+from fakewecom.faults import Faults
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class FakeWeChat:
         self.templates_sent: list[Received] = []
         self.duplicates: list[dict[str, Any]] = []  # template sends dropped by client_msg_id
         self.token_fetches = 0
-        self.faults = Faults()
+        self.faults = Faults(WeChatError)
         # state
         self.residents: dict[str, FakeResident] = {}
         self.tokens: dict[str, AccessToken] = {}

@@ -1,10 +1,13 @@
-"""Fault injection: forced errcodes and slow answers, matched by the end of the API path."""
+"""Fault injection: forced errcodes and slow answers, matched by the end of the API path
+(shared by the fake WeCom and the fake WeChat: each gives its own error type)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-from fakewecom.models import WeComError
+E = TypeVar("E", bound=Exception)
 
 
 @dataclass
@@ -22,10 +25,11 @@ class _Delay:
     remaining: int | None  # None: every call
 
 
-class Faults:
+class Faults(Generic[E]):
     """Configured faults; the server consults it before answering each API call."""
 
-    def __init__(self) -> None:
+    def __init__(self, error: Callable[[int, str], E]) -> None:
+        self._error = error
         self._failures: list[_Failure] = []
         self._delays: list[_Delay] = []
 
@@ -55,11 +59,11 @@ class Faults:
                         self._delays.remove(slow)
         return total
 
-    def failure_for(self, path: str) -> WeComError | None:
+    def failure_for(self, path: str) -> E | None:
         for failure in self._failures:
             if path.endswith(failure.suffix):
                 failure.remaining -= 1
                 if failure.remaining <= 0:
                     self._failures.remove(failure)
-                return WeComError(failure.errcode, failure.detail)
+                return self._error(failure.errcode, failure.detail)
         return None

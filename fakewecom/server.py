@@ -78,7 +78,7 @@ class FakeWeCom:
         self.duplicates: list[dict[str, Any]] = []
         self.callbacks: list[CallbackRequest] = []
         self.token_fetches = 0
-        self.faults = Faults()
+        self.faults = Faults(WeComError)
         # state
         self.members: dict[str, FakeMember] = {}  # by lower-case userid
         self.tokens: dict[str, AccessToken] = {}

@@ -10,8 +10,6 @@ held for them (outside the window) is delivered then.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import re
@@ -29,6 +27,7 @@ from bot.messages import Outgoing, Reply
 from bot.models import Awaiting, Channel, Inbound, Lang
 from bot.ports import DeliveryError, Held, RetryLater
 from bot.services import Services
+from bot.services.inbox import InboxWorker
 from bot.texts import plain, t
 from wechat.callback import CallbackEndpoint
 from wechat.client import WeChatClient
@@ -93,15 +92,13 @@ class WeChatSide:
             photos,
             menu_labels=frozenset(self.words),
         )
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.inbox = InboxWorker(services.platform, Channel.WECHAT, self._inbound)
         self.wake: Callable[[], None] | None = None  # the outbox sender's (set by the app)
 
     # -- life ------------------------------------------------------------------------------
     async def start(self) -> None:
         await self.endpoint.start(self.settings.wechat_listen, self.settings.wechat_port)
-        for inbound in await self.services.platform.unhandled(Channel.WECHAT):
-            self._spawn(inbound)  # what a crash left unhandled, in order
+        await self.inbox.resume()  # what a crash left unhandled, in order
         try:
             await self.client.create_menu(MENU)
         except DeliveryError as exc:  # the account works without its menu (words work)
@@ -113,17 +110,12 @@ class WeChatSide:
 
     async def stop(self) -> None:
         await self.endpoint.stop()
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self.inbox.stop()
         await self.client.close()
 
     async def idle(self) -> None:
         """Wait until every received callback was handled (tests, the demo)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.inbox.idle()
 
     # -- inbound ---------------------------------------------------------------------------
     async def receive(self, event: WeChatEvent) -> None:
@@ -131,34 +123,10 @@ class WeChatSide:
         if event.kind in ("template_done", "other"):
             return  # nothing to do: not worth a row
         payload = json.dumps(asdict(event), ensure_ascii=False)
-        inbound_id = await self.services.platform.receive(
-            Channel.WECHAT, event.key, event.openid, payload
-        )
-        if inbound_id is None:
-            return
-        self._spawn(
-            Inbound(
-                id=inbound_id,
-                channel=Channel.WECHAT,
-                address=event.openid,
-                payload=payload,
-                received_at=event.create_time,
-            )
-        )
+        await self.inbox.record(event.key, event.openid, payload, event.create_time)
 
-    def _spawn(self, inbound: Inbound) -> None:
-        task = asyncio.create_task(self._handle(inbound), name=f"wechat:{inbound.id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _handle(self, inbound: Inbound) -> None:
-        lock = self._locks.setdefault(inbound.address, asyncio.Lock())
-        async with lock:  # one follower's inputs in the order they arrived
-            try:
-                await self._apply(WeChatEvent(**json.loads(inbound.payload)), inbound.id)
-            except Exception:
-                log.exception("WeChat input %d failed", inbound.id)
-            await self.services.platform.handled(inbound.id)
+    async def _inbound(self, inbound: Inbound) -> None:
+        await self._apply(WeChatEvent(**json.loads(inbound.payload)), inbound.id)
 
     async def _apply(self, event: WeChatEvent, seq: int) -> None:
         platform = self.services.platform

@@ -9,8 +9,6 @@ recognise what a crash had already applied.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import re
@@ -29,6 +27,7 @@ from bot.messages import Outgoing, Reply
 from bot.models import Channel, Inbound, Lang
 from bot.ports import DeliveryError, RetryLater
 from bot.services import Services
+from bot.services.inbox import InboxWorker
 from bot.texts import plain, t
 from wecom.callback import CallbackEndpoint
 from wecom.client import WeComClient
@@ -71,14 +70,12 @@ class WeComSide:
         )
         self.endpoint = CallbackEndpoint(crypto, self.receive, path=settings.wecom_path)
         self.messenger = WeComMessenger(self.client, services.platform, clock.now, photos)
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.inbox = InboxWorker(services.platform, Channel.WECOM, self._inbound)
 
     # -- life ------------------------------------------------------------------------------
     async def start(self) -> None:
         await self.endpoint.start(self.settings.wecom_listen, self.settings.wecom_port)
-        for inbound in await self.services.platform.unhandled(Channel.WECOM):
-            self._spawn(inbound)  # what a crash left unhandled, in order
+        await self.inbox.resume()  # what a crash left unhandled, in order
         try:
             await self.client.create_menu(MENU)
         except DeliveryError as exc:  # the app works without its menu (commands by text)
@@ -91,50 +88,21 @@ class WeComSide:
 
     async def stop(self) -> None:
         await self.endpoint.stop()
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self.inbox.stop()
         await self.client.close()
 
     async def idle(self) -> None:
         """Wait until every received callback was handled (tests, the demo)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.inbox.idle()
 
     # -- inbound ---------------------------------------------------------------------------
     async def receive(self, event: WeComEvent) -> None:
         """Record the callback (before WeCom hears 200); a repeat of one recorded is ignored."""
         payload = json.dumps(asdict(event), ensure_ascii=False)
-        inbound_id = await self.services.platform.receive(
-            Channel.WECOM, event.key, event.userid, payload
-        )
-        if inbound_id is None:
-            return
-        self._spawn(
-            Inbound(
-                id=inbound_id,
-                channel=Channel.WECOM,
-                address=event.userid,
-                payload=payload,
-                received_at=event.create_time,
-            )
-        )
+        await self.inbox.record(event.key, event.userid, payload, event.create_time)
 
-    def _spawn(self, inbound: Inbound) -> None:
-        task = asyncio.create_task(self._handle(inbound), name=f"wecom:{inbound.id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _handle(self, inbound: Inbound) -> None:
-        lock = self._locks.setdefault(inbound.address, asyncio.Lock())
-        async with lock:  # one member's inputs in the order they arrived
-            try:
-                await self._apply(WeComEvent(**json.loads(inbound.payload)), inbound.id)
-            except Exception:
-                log.exception("WeCom input %d failed", inbound.id)
-            await self.services.platform.handled(inbound.id)
+    async def _inbound(self, inbound: Inbound) -> None:
+        await self._apply(WeComEvent(**json.loads(inbound.payload)), inbound.id)
 
     async def _apply(self, event: WeComEvent, seq: int) -> None:
         if event.kind in ("enter", "other"):
