@@ -115,8 +115,8 @@ async def _qr(db: Any, out: Path, username: str) -> int:
 
 
 async def _qr_wechat(settings: Settings, db: Any, out: Path) -> int:
-    from bot.posters import write_posters
     from bot.ports import DeliveryError
+    from bot.posters import write_posters
     from wechat.client import WeChatClient
 
     assert settings.wechat_app_id is not None and settings.wechat_secret is not None

@@ -7,11 +7,13 @@ call, the token and media included, goes to ``{base_url}/cgi-bin/…`` (a fake s
 proxy where the server has no direct way out), and every WeChat answer is mapped onto the
 outbox's delivery exceptions in one place, ``_raise_for``.
 
-The access token (Get_access_token) lives 7200 s, and every fetch issues a new one (the old
-one keeps working ~5 minutes): two refreshers would keep invalidating each other's. So it is
-cached, refreshed 5 minutes early, and fetched by one call however many senders need it at
-once. WeChat may refuse it early (40001 "not the latest", 40014, 42001): the call is retried
-once with a fresh token, never more.
+The access token lives 7200 s. Every ``/token`` fetch issues a new one and retires the old
+one 5 minutes later, so a second process (a CLI command, a restart, another tool) would break
+the running bot's; it comes from ``stable_token`` instead (normal mode), which returns the
+same token while it is valid and a new one only in its last 5 minutes. It is cached,
+refreshed 5 minutes early, and fetched by one call however many senders need it at once.
+WeChat may refuse it early (40001 after someone forced a refresh, 40014, 42001): the call is
+retried once with a fresh token, never more.
 
 Errors (Global_Return_Code, Service_Center_messages, Template_Message_Interface):
 45015/45047 mean the customer-service window is closed or used up → ``OutsideWindow`` (the

@@ -38,8 +38,8 @@ FORBIDDEN = {
     "services": PLATFORMS,
     "storage": {"bot.services", "bot.conversation"} | PLATFORMS,
     # each adapter goes through the services, and knows no other platform
-    "handlers": {"storage", "fakebot", "wecom", "wechatpy", "fakewecom"},
-    "wecom": {"storage", "telegram", "handlers", "fakebot", "fakewecom"},
+    "handlers": {"storage", "fakebot", "wecom", "wechat", "wechatpy", "fakewecom", "fakewechat"},
+    "wecom": {"storage", "telegram", "handlers", "fakebot", "fakewecom", "wechat", "fakewechat"},
     "wechat": {"storage", "telegram", "handlers", "fakebot", "fakewecom", "fakewechat", "wecom"},
 }
 

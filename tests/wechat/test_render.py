@@ -106,6 +106,11 @@ def test_very_long_text_is_split_under_2048_bytes() -> None:
     assert parts(out) == 4
 
 
+def test_empty_text_still_gives_the_menu_a_head() -> None:
+    out = go(Outgoing(text="<b></b>", buttons=((press("好", "ok"),),)))
+    assert out.menu is not None and out.menu["head_content"] == "…"
+
+
 def test_option_labels_cut_to_30_characters() -> None:
     label = "这是一个非常非常长的按钮标签" * 3  # 42 characters
     out = go(Outgoing(text="t", buttons=((press(label, "k"),),)))
