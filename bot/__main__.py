@@ -23,10 +23,17 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m bot", description="联络站助手 · Liaison Station Bot"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot (needs LIAISON_BOT_TOKEN)")
+    sub.add_parser(
+        "run", help="run the bot (Telegram, WeCom and/or WeChat: at least one configured)"
+    )
     demo = sub.add_parser("demo", help="offline demo: fake Bot API, demo seed, printed transcript")
     demo.add_argument(
         "--lang", choices=["zh", "en"], default="zh", help="language of the played users"
+    )
+    demo.add_argument(
+        "--wecom",
+        action="store_true",
+        help="only the mixed-platform loop: deputy in WeCom, residents on Telegram and WeChat",
     )
     seed = sub.add_parser("seed", help="validate and load a seed file")
     seed.add_argument("file", type=Path)
@@ -146,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from bot.demo import run_demo
 
-        return asyncio.run(run_demo())
+        return asyncio.run(run_demo(platforms_only=args.wecom))
     if args.command == "run":
         if not settings.any_platform:
             print(

@@ -420,6 +420,21 @@ async def play(
     await api.wait_idle()
     say.flush()
 
+    await other_platforms(api, seed, say, bot, clock, wecom, wechat)
+
+
+async def other_platforms(
+    api: FakeBotApi,
+    seed: SeedFile,
+    say: Narrator,
+    bot: LiaisonBot,
+    clock: FastForwardClock,
+    wecom: FakeWeCom | None,
+    wechat: FakeWeChat | None,
+) -> None:
+    """The mixed-platform loop: a deputy in WeCom with a resident on Telegram, then with a
+    resident in WeChat."""
+    category = seed.categories[0].name.zh
     on_wecom_station = next(
         (st for st in seed.stations if any(d.wecom_userid for d in st.deputies)), None
     )
@@ -434,7 +449,8 @@ async def play(
             await on_wechat(wechat, bot, clock, deputy, on_wecom_station.key, category)
 
 
-async def run_demo() -> int:
+async def run_demo(platforms_only: bool = False) -> int:
+    """The offline demo; `platforms_only` (`demo --wecom`): just the mixed-platform loop."""
     logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output
     seed = read_seed(DEMO_SEED)
     with tempfile.TemporaryDirectory(prefix="liaison-demo-") as tmp:
@@ -468,7 +484,10 @@ async def run_demo() -> int:
             wecom.callback_url = f"http://127.0.0.1:{bot.wecom.endpoint.port}/wecom/callback"
             assert bot.wechat is not None
             wechat.callback_url = f"http://127.0.0.1:{bot.wechat.endpoint.port}/wechat/callback"
-            await play(api, seed, say, bot, clock, wecom, wechat)
+            if platforms_only:
+                await other_platforms(api, seed, say, bot, clock, wecom, wechat)
+            else:
+                await play(api, seed, say, bot, clock, wecom, wechat)
         finally:
             await bot.stop()
             await api.stop()
