@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from bot.models import Lang
+from bot.texts import plain
+
 # -- HTML → plain text ---------------------------------------------------------------------
 
 
@@ -47,6 +50,11 @@ class _PlainText(HTMLParser):
 def amap(lat: float, lon: float) -> str:
     """A map link for platforms that show no location pin (Amap: common in China)."""
     return f"https://uri.amap.com/marker?position={lon:.6f},{lat:.6f}"
+
+
+def location_line(lang: Lang, lat: float, lon: float) -> str:
+    """A location as text: coordinates and a map link."""
+    return plain(lang, "plain.location", lat=f"{lat:.5f}", lon=f"{lon:.5f}", url=amap(lat, lon))
 
 
 def plain_text(html: str) -> str:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from bot.messages import Outgoing, Summary
 from bot.models import Channel, Lang
-from bot.plaintext import amap
+from bot.plaintext import location_line
 from bot.ports import DeliveryError, Held, Rejected, Unreachable
 from bot.services.platform import PlatformService
 from bot.texts import plain
@@ -104,7 +104,7 @@ class WeChatMessenger:
     def rendered(self, lang: Lang, message: Outgoing) -> Rendered:
         return render(
             message,
-            choose_hint=plain(lang, "wecom.choose_hint"),
+            choose_hint=plain(lang, "choice.hint"),
             tap_hint=plain(lang, "wechat.tap_hint"),
             location_hint=plain(lang, "wechat.location_hint"),
             skip_labels=self.menu_labels,
@@ -125,9 +125,7 @@ class WeChatMessenger:
                 await self.client.send(openid, {"msgtype": "text", "text": {"content": text}})
             if message.location is not None:
                 lat, lon = message.location
-                where = plain(
-                    lang, "wechat.location", lat=f"{lat:.5f}", lon=f"{lon:.5f}", url=amap(lat, lon)
-                )
+                where = location_line(lang, lat, lon)
                 await self.client.send(openid, {"msgtype": "text", "text": {"content": where}})
             if rendered.choices:
                 await self.platform.offer(

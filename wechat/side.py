@@ -206,13 +206,12 @@ class WeChatSide:
         command = command_of(text, self.words)
         if command is not None:
             return await self._command(actor, command, seq)
-        if text.isdigit() and len(text) <= 2:  # an answer to the latest numbered list
-            options = await self.services.platform.offered(Channel.WECHAT, actor_openid(actor))
-            if options:
-                number = int(text)
-                if not 1 <= number <= len(options):
-                    return [say(actor.lang, "wecom.no_choice")]
-                return await self._press(actor, options[number - 1], seq)
+        openid = actor.person.wechat_openid or ""
+        chosen = await self.services.platform.chosen(Channel.WECHAT, openid, text)
+        if chosen == "":
+            return [say(actor.lang, "choice.none")]
+        if chosen is not None:  # an answer to the latest numbered list
+            return await self._press(actor, chosen, seq)
         if actor.awaiting is Awaiting.REPORT and PHONE.fullmatch(text.replace(" ", "")):
             # WeChat shares no contact: on the summary the resident types their number
             own = Contact(seq=seq, phone=text.replace(" ", ""), own=True)
@@ -274,7 +273,3 @@ class WeChatSide:
             except DeliveryError as exc:
                 log.warning("WeChat reply not delivered: %s", exc)
                 return
-
-
-def actor_openid(actor: Actor) -> str:
-    return actor.person.wechat_openid or ""

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.messages import Outgoing
 from bot.models import Channel, Lang
-from bot.plaintext import amap, plain_text
+from bot.plaintext import location_line, plain_text
 from bot.ports import DeliveryError, Rejected, RetryLater, Unreachable
 from bot.services.platform import PlatformService
 from bot.texts import plain
@@ -99,18 +99,14 @@ class WeComMessenger:
 
     # -- for the adapter ----------------------------------------------------------------------
     async def deliver(self, userid: str, lang: Lang, message: Outgoing) -> int:
-        rendered = render(message, choose_hint=plain(lang, "wecom.choose_hint"))
+        rendered = render(message, choose_hint=plain(lang, "choice.hint"))
         parts = len(rendered.texts) + len(rendered.photos) + (rendered.card is not None)
         self.pace.take(userid, parts + (message.location is not None))
         await self._photos(userid, lang, rendered)
         texts = list(rendered.texts)
         if message.location is not None:
             lat, lon = message.location
-            texts.append(
-                plain(
-                    lang, "wecom.location", lat=f"{lat:.5f}", lon=f"{lon:.5f}", url=amap(lat, lon)
-                )
-            )
+            texts.append(location_line(lang, lat, lon))
         for text in texts:
             await self.client.send(userid, {"msgtype": "text", "text": {"content": text}})
         if rendered.choices:
@@ -142,7 +138,7 @@ class WeComMessenger:
             if self.clock() - card.code_at > CODE_LIFE:
                 return False
             code = card.code
-        rendered = render(message, choose_hint=plain(lang, "wecom.choose_hint"))
+        rendered = render(message, choose_hint=plain(lang, "choice.hint"))
         try:
             if rendered.card is not None and not rendered.texts:
                 new = {**rendered.card, "task_id": card.handle}

@@ -178,14 +178,12 @@ class WeComSide:
         command = command_of(text)
         if command is not None:
             return await self._command(actor, command, seq)
-        if text.isdigit() and len(text) <= 2:  # an answer to the latest numbered list
-            userid = actor.person.wecom_userid or ""
-            options = await self.services.platform.offered(Channel.WECOM, userid)
-            if options:
-                number = int(text)
-                if not 1 <= number <= len(options):
-                    return [say(actor.lang, "wecom.no_choice")]
-                return await self._press(actor, options[number - 1], seq, None)
+        userid = actor.person.wecom_userid or ""
+        chosen = await self.services.platform.chosen(Channel.WECOM, userid, text)
+        if chosen == "":
+            return [say(actor.lang, "choice.none")]
+        if chosen is not None:  # an answer to the latest numbered list
+            return await self._press(actor, chosen, seq, None)
         if actor.awaiting is not None:
             replies = await self.services.conversations.message(actor, Text(seq=seq, text=text))
             if replies is not None:

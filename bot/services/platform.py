@@ -169,6 +169,17 @@ class PlatformService(Service):
         async with self.db.transaction() as repos:
             await repos.platform.offer(channel, address, options, self._now())
 
+    async def chosen(self, channel: Channel, address: str, text: str) -> str | None:
+        """What a typed number picks from the person's latest numbered list: the option's
+        data; "" when the list has no such number; None when `text` answers no list."""
+        if not (text.isdigit() and len(text) <= 2):
+            return None
+        options = await self.offered(channel, address)
+        if not options:
+            return None
+        number = int(text)
+        return options[number - 1] if 1 <= number <= len(options) else ""
+
     async def offered(self, channel: Channel, address: str) -> list[str]:
         """The options of the latest numbered list (none after a day)."""
         async with self.db.read() as repos:
