@@ -18,7 +18,7 @@ from dataclasses import asdict
 
 from bot import views
 from bot.actor import Actor
-from bot.callbacks import LangPress, PromptPress, ReportPress
+from bot.callbacks import PromptPress, ReportPress
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation import Contact, Location, Photo, Text
@@ -196,10 +196,6 @@ class WeChatSide:
             return await services.conversations.press(actor, data, seq, None)
         if services.counter.handles(data):
             return await services.counter.press(actor, data, seq)
-        chosen = LangPress.unpack(data)
-        if chosen is not None:
-            await services.people.set_lang(actor, chosen.lang)
-            return [Reply(op="send", message=Outgoing(text=t(chosen.lang, "lang.set")))]
         return [Reply(op="popup", text=plain(actor.lang, "error.stale_button"))]
 
     async def _text(self, actor: Actor, text: str, seq: int) -> list[Reply]:

@@ -17,18 +17,18 @@ from typing import Any
 
 from bot import views
 from bot.actor import Actor
-from bot.callbacks import LangPress, PromptPress, ReportPress
+from bot.callbacks import PromptPress, ReportPress
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation import Location, Text
 from bot.conversation.desk import say
 from bot.errors import DomainError
-from bot.messages import Outgoing, Reply
+from bot.messages import Reply
 from bot.models import Channel, Inbound, Lang
 from bot.ports import DeliveryError, RetryLater
 from bot.services import Services
 from bot.services.inbox import InboxWorker
-from bot.texts import plain, t
+from bot.texts import plain
 from wecom.callback import CallbackEndpoint
 from wecom.client import WeComClient
 from wecom.commands import MENU, command_of
@@ -167,11 +167,8 @@ class WeComSide:
             return await services.conversations.press(actor, data, seq, pressed)
         if services.desk.handles(data):
             return await services.desk.press(actor, data, seq)
-        chosen = LangPress.unpack(data)
-        if chosen is not None:
-            await services.people.set_lang(actor, chosen.lang)
-            done = Outgoing(text=t(chosen.lang, "lang.set"))
-            return [Reply(op="replace", message=done)]
+        if services.counter.handles(data):  # /lang's choice, or a resident's button
+            return await services.counter.press(actor, data, seq)
         return [Reply(op="popup", text=plain(actor.lang, "error.stale_button"))]
 
     async def _text(self, actor: Actor, text: str, seq: int) -> list[Reply]:

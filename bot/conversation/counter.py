@@ -1,6 +1,7 @@
 """The residents' counter in the core: greeting and station binding, /station, /reception,
 /my and an issue's timeline, and the buttons residents press after filing (补充说明, 回复,
-撤回, rating, station choice, reception opt-in, muting a station's notices).
+撤回, rating, station choice, reception opt-in, muting a station's notices), and the
+language choice everyone has (/lang).
 
 Like the desk, it answers with `Reply` lists, so every platform shows the same thing: an
 adapter only turns its input into a call here and renders what comes back. Every press is
@@ -11,7 +12,14 @@ from __future__ import annotations
 
 from bot import views
 from bot.actor import Actor
-from bot.callbacks import BroadcastPress, IssuePress, MyPage, ReceptionPress, StationPress
+from bot.callbacks import (
+    BroadcastPress,
+    IssuePress,
+    LangPress,
+    MyPage,
+    ReceptionPress,
+    StationPress,
+)
 from bot.conversation.desk import refusal, say
 from bot.conversation.engine import Conversations
 from bot.errors import DomainError, stale_button
@@ -216,7 +224,8 @@ class Counter:
         mute = BroadcastPress.unpack(data)
         if mute is not None:
             return mute.verb in ("mute", "unmute")
-        return any(kind.unpack(data) is not None for kind in (MyPage, StationPress, ReceptionPress))
+        kinds = (MyPage, StationPress, ReceptionPress, LangPress)
+        return any(kind.unpack(data) is not None for kind in kinds)
 
     async def press(self, actor: Actor, data: str, seq: int | None = None) -> list[Reply]:
         """A resident's button; a refusal is a pop-up saying why."""
@@ -230,6 +239,10 @@ class Counter:
         issue = IssuePress.unpack(data)
         if issue is not None:
             return await self._issue(actor, issue, seq)
+        chosen = LangPress.unpack(data)
+        if chosen is not None:
+            await self.people.set_lang(actor, chosen.lang)
+            return [Reply(op="replace", message=Outgoing(text=t(chosen.lang, "lang.set")))]
         page = MyPage.unpack(data)
         if page is not None:
             return await self.my(actor, page.offset)

@@ -376,3 +376,15 @@ async def test_a_resident_types_their_phone_number_on_the_summary(mixed: Mixed) 
     assert "提交" in {content for _, content in summary.options}
     rows = await mixed.rows("SELECT phone FROM people WHERE wechat_openid = 'o_phone'")
     assert rows == [("+13800138000",)]
+
+
+async def test_a_resident_switches_to_english_and_sees_the_help_in_english(mixed: Mixed) -> None:
+    resident = await mixed.resident("o_lang")
+    assert await resident.click_menu("lang") == 200
+    await resident.wait_for("English")
+    assert await resident.tap("English") == 200
+    await resident.wait_for("Language set to English.")
+    assert await resident.say("/help") == 200
+    await resident.wait_for("report a problem, with photos and a location")
+    rows = await mixed.rows("SELECT lang FROM people WHERE wechat_openid = 'o_lang'")
+    assert rows == [("en",)]
