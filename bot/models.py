@@ -37,6 +37,7 @@ class Role(StrEnum):
     RESIDENT = "resident"  # the issue's reporter
     DEPUTY = "deputy"  # a deputy of the issue's station
     OWNER = "owner"  # the deputy who accepted the issue
+    LIAISON = "liaison"  # a liaison of the department the issue is transferred to
     STAFF = "staff"  # staff of the issue's station
     ADMIN = "admin"
     SYSTEM = "system"  # the scheduler
@@ -166,11 +167,72 @@ class Category(Named):
     accept_within: int
     reply_within: int
     escalate_after: int
+    accept_workdays: int | None = None  # set when the seed said "<n>wd"
+    reply_workdays: int | None = None
 
 
 class Department(Named):
     id: int
     key: str
+    sign_within: int = 86400
+    sign_workdays: int | None = 1
+    answer_within: int = 864000
+    answer_workdays: int | None = 10
+
+
+class HandoverState(StrEnum):
+    SENT = "sent"  # waits for a liaison to 签收
+    SIGNED = "signed"
+    RETURNED = "returned"  # 退回 to the deputy
+    ANSWERED = "answered"  # the unit's answer went to the deputy
+
+
+RETURN_REASONS = ("not_ours", "wrong_unit", "duplicate", "more_facts")
+
+
+class Handover(_Model):
+    """One 转办 to a department that has liaisons in the bot."""
+
+    id: int
+    issue_id: int
+    department_id: int
+    deputy_id: int | None = None
+    state: HandoverState
+    sent_at: int
+    sign_due: int
+    answer_due: int
+    liaison_id: int | None = None
+    signed_at: int | None = None
+    returned_at: int | None = None
+    return_reason: str | None = None
+    return_note: str | None = None
+    answered_at: int | None = None
+    answer_text: str | None = None
+    answer_photos: tuple[str, ...] = ()
+    extensions: int = 0
+    next_nudge_at: int | None = None
+    ended_at: int | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def due(self) -> int:
+        """The deadline the unit runs against now."""
+        return self.sign_due if self.state is HandoverState.SENT else self.answer_due
+
+
+class ExtensionRequest(_Model):
+    id: int
+    handover_id: int
+    asked_by: int
+    asked_at: int
+    new_due: int
+    reason: str
+    state: str = "asked"  # asked | approved | refused
+    decided_by: int | None = None
+    decided_at: int | None = None
 
 
 class Issue(_Model):

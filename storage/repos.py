@@ -9,6 +9,7 @@ import aiosqlite
 
 from storage._base import Repo
 from storage.broadcasts import BroadcastRepo
+from storage.calendar import CalendarRepo
 from storage.drafts import DraftRepo
 from storage.invites import InviteRepo
 from storage.issues import IssueRepo
@@ -39,6 +40,7 @@ class Repos:
     stats: StatsRepo
     scheduler: SchedulerRepo
     platform: PlatformRepo
+    calendar: CalendarRepo
 
     _MAKERS: ClassVar[dict[str, Callable[[Repos], Repo]]] = {
         "people": lambda r: PeopleRepo(r.conn),
@@ -52,6 +54,7 @@ class Repos:
         "stats": lambda r: StatsRepo(r.conn),
         "scheduler": lambda r: SchedulerRepo(r.conn),
         "platform": lambda r: PlatformRepo(r.conn),
+        "calendar": lambda r: CalendarRepo(r.conn),
     }
 
     def __init__(self, conn: aiosqlite.Connection, reference: ReferenceCache | None = None) -> None:

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.workdays import WorkCalendar
 from storage.db import Database
 from storage.repos import Repos
 
@@ -30,3 +31,11 @@ class Service:
             return
         async with self.db.transaction() as repos:
             yield repos
+
+    async def deadline(self, repos: Repos, start: int, seconds: int, workdays: int | None) -> int:
+        """When a duration that starts at `start` runs out: in working days (the holiday
+        calendar with the seed's corrections) when it was given as "<n>wd", else seconds."""
+        if not workdays:
+            return start + seconds
+        calendar = WorkCalendar(await repos.calendar.overrides())
+        return calendar.due(start, seconds, workdays, self.settings.zone)
