@@ -1,4 +1,5 @@
-"""Who is acting: a person with their stations and roles, as stored in the database."""
+"""Who is acting: a person with their stations, departments and roles, as stored in the
+database."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ class Actor(BaseModel):
     person: Person
     deputy_at: frozenset[int] = frozenset()
     staff_at: frozenset[int] = frozenset()
+    liaison_of: frozenset[int] = frozenset()  # department ids
     admin: bool = False
     # what the bot waits for from this person, as read with them at the start of this update
     # (no query per message); it also holds the newest platform update applied for them
@@ -42,8 +44,12 @@ class Actor(BaseModel):
         return bool(self.staff_at)
 
     @property
+    def is_liaison(self) -> bool:
+        return bool(self.liaison_of)
+
+    @property
     def is_resident_only(self) -> bool:
-        return not (self.deputy_at or self.staff_at or self.admin)
+        return not (self.deputy_at or self.staff_at or self.liaison_of or self.admin)
 
     def roles_for(self, issue: Issue) -> set[Role]:
         """This person's standing towards one issue."""
@@ -54,6 +60,8 @@ class Actor(BaseModel):
             roles.add(Role.DEPUTY)
         if issue.owner_id == self.person.id:
             roles.add(Role.OWNER)
+        if issue.department_id in self.liaison_of:
+            roles.add(Role.LIAISON)
         if issue.station_id in self.staff_at:
             roles.add(Role.STAFF)
         if self.admin:

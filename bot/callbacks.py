@@ -245,3 +245,53 @@ class ReceptionPress(CallbackData, prefix="rcp"):
 
     verb: Literal["on", "off"]
     station: int
+
+
+class UnitPress(CallbackData, prefix="un"):
+    """承办单位 buttons; `id` is the issue, except for yes/no where it is the extension
+    request: sign (签收), ret (退回: offer the reasons), rr (arg = the reason's index),
+    ext (申请延期: offer new deadlines), ed (arg = extra working days), ans (答复),
+    fwd (the deputy forwards the unit's answer as is), edit (the deputy edits it first),
+    yes / no (staff approve or refuse an extension)."""
+
+    verb: Literal["sign", "ret", "rr", "ext", "ed", "ans", "fwd", "edit", "yes", "no"]
+    id: int
+    arg: int | None = None
+    shapes: ClassVar[Mapping[str, int]] = {
+        "sign": 1,
+        "ret": 1,
+        "rr": 2,
+        "ext": 1,
+        "ed": 2,
+        "ans": 1,
+        "fwd": 1,
+        "edit": 1,
+        "yes": 1,
+        "no": 1,
+    }
+
+
+class RevisitPress(CallbackData, prefix="rv"):
+    """回访 after an answer. `code` is a resolution's or an answer's index (1 已解决 / 2 部分解决 /
+    3 未解决; for chk 1 没有 / 2 又出现了), `cycle` the issue's reopen_count when the question
+    was shown, `rating` 1 满意 / 2 基本满意 / 3 不满意:
+
+    - the resident: ``rv:res:<issue>:<code>`` (问题解决了吗), ``rv:sat:<issue>:<code>:<cycle>:
+      <rating>`` (then the rating), ``rv:chk:<issue>:<code>`` (问题有没有反复, 14 days on);
+    - staff, for a phone 回访: ``rv:ph:<issue>`` (from the list: ask it), ``rv:pres:<issue>:
+      <code>`` and ``rv:psat:<issue>:<code>:<cycle>:<rating>``.
+    """
+
+    shapes: ClassVar[Mapping[str, int]] = {
+        "res": 2,
+        "sat": 4,
+        "chk": 2,
+        "ph": 1,
+        "pres": 2,
+        "psat": 4,
+    }
+    verb: Literal["res", "sat", "chk", "ph", "pres", "psat"]
+    issue: int
+    code: int | None = None
+    cycle: int | None = None
+    rating: int | None = None

@@ -51,11 +51,12 @@ def cjk_font(size: float | None = None) -> FontProperties:
 
 
 def stats_figure(fig_data: Figures, lang: Lang, zone: ZoneInfo) -> Figure:
-    """Issues per week by state (stacked bars) and the three rates (bars, %)."""
+    """Issues per week by state (stacked bars) and the rates (bars, %): the three of the
+    first wave, then 解决率 and 重办率."""
     font = cjk_font()
-    fig = Figure(figsize=(10, 4.8), dpi=110)
+    fig = Figure(figsize=(11, 4.8), dpi=110)
     FigureCanvasAgg(fig)
-    weekly_ax, rates_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.2, 1]})
+    weekly_ax, rates_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.2, 1.4]})
     weeks = [week[5:] for week, _ in fig_data.weekly]  # MM-DD of each Monday
     bottoms = [0] * len(weeks)
     for state in State:
@@ -84,14 +85,23 @@ def stats_figure(fig_data: Figures, lang: Lang, zone: ZoneInfo) -> Figure:
             fontproperties=font,
         )
     weekly_ax.yaxis.get_major_locator().set_params(integer=True)
-    rates = [fig_data.response_rate, fig_data.on_time_rate, fig_data.satisfaction_rate]
+    rates = [
+        fig_data.response_rate,
+        fig_data.on_time_rate,
+        fig_data.satisfaction_rate,
+        fig_data.resolution_rate,
+        fig_data.rehandling_rate,
+    ]
     names = [
         plain(lang, "stats.rate_response"),
         plain(lang, "stats.rate_on_time"),
         plain(lang, "stats.rate_satisfaction"),
+        plain(lang, "stats.rate_resolution"),
+        plain(lang, "stats.rate_rehandling"),
     ]
     values = [100 * r if r is not None else 0 for r in rates]
-    bars = rates_ax.bar(names, values, color=["#4a90d9", "#3fb5a3", "#5c9e3d"])
+    colors = ["#4a90d9", "#3fb5a3", "#5c9e3d", "#8e6bbf", "#f2b134"]
+    bars = rates_ax.bar(names, values, color=colors)
     for bar, rate in zip(bars, rates, strict=True):
         rates_ax.text(
             bar.get_x() + bar.get_width() / 2,

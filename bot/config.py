@@ -110,6 +110,10 @@ class Settings(BaseSettings):
     wechat_template_progress: str | None = None
     wechat_template_reply: str | None = None
     wechat_template_broadcast: str | None = None
+    # department liaisons: the share of a unit's time after which its task turns 🟡, and the
+    # local time of the morning digest of its open tasks (None: no digest)
+    yellow_at: float = 0.7
+    digest_at: time | None = time(8, 30)
 
     @field_validator("timezone")
     @classmethod
@@ -125,6 +129,26 @@ class Settings(BaseSettings):
     def _quiet(cls, value: str) -> str:
         parse_quiet_hours(value)
         return value
+
+    @field_validator("yellow_at")
+    @classmethod
+    def _share(cls, value: float) -> float:
+        if not 0 < value < 1:  # also refuses nan
+            raise ValueError("must be more than 0 and less than 1 (a share of the time, e.g. 0.7)")
+        return value
+
+    @field_validator("digest_at", mode="before")
+    @classmethod
+    def _digest_time(cls, value: Any) -> Any:
+        if value is None or isinstance(value, time):
+            return value
+        text = str(value).strip()
+        if not text:
+            return None
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+        if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            raise ValueError("expected a local time HH:MM, e.g. 08:30, or empty to disable")
+        return time(int(match.group(1)), int(match.group(2)))
 
     @field_validator("admin_ids")
     @classmethod

@@ -165,7 +165,9 @@ async def on_wecom(
     show_new()
     print(f"👆 (企业微信) {who} taps [发送]")
     await deputy.press(preview, "发送")
-    await resident.tap("满意", await resident.wait_for("的答复"))
+    answered = await resident.wait_for("的答复")
+    await resident.tap("已解决", answered)  # 回访: 问题解决了吗, then the rating
+    await resident.tap("满意", await resident.edited(answered, "满意吗"))
     await deputy.wait_for("满意")
     await api.wait_idle()
     say.flush()
@@ -255,6 +257,9 @@ async def on_wechat(
     await act("replies 好的 (the window opens again)", resident.say("好的"))
     await resident.wait_for("今晚就能亮")
     show_new()
+    await act("taps [已解决] (问题解决了吗)", resident.tap("已解决"))
+    await resident.wait_for("满意吗")
+    show_new()
     await act("taps [满意]", resident.tap("满意"))
     await resident.wait_for("已办结")
     show_new()
@@ -273,6 +278,8 @@ async def play(
     station = next(s for s in seed.stations if s.key == station_key)
     category = seed.categories[0].name.zh
     department = seed.departments[0].name.zh if seed.departments else None
+    unit_people = seed.departments[0].liaisons if seed.departments else []
+    liaison = next((api.user(p.telegram_id, p.name) for p in unit_people if p.telegram_id), None)
 
     resident = api.user(9001, "李阿姨")
     neighbour = api.user(9002, "王师傅")
@@ -284,9 +291,13 @@ async def play(
     say.name(dep_a.id, f"代表 {deputies[0][1]}")
     say.name(dep_b.id, f"代表 {deputies[1][1]}")
     say.name(worker.id, f"工作人员 {staff[0][1]}")
+    team = [dep_a, dep_b, worker]
+    if liaison is not None:
+        say.name(liaison.id, f"承办单位联络员 {liaison.name}")
+        team.append(liaison)
 
     say.step("1. 代表和工作人员第一次打开机器人 · Deputies and staff open the bot")
-    for person in (dep_a, dep_b, worker):
+    for person in team:
         await person.send("/start")
         await person.next_message()
     await api.wait_idle()
@@ -327,18 +338,41 @@ async def play(
         await dep_a.wait_for("已把备注记入")
         await api.wait_idle()
 
-    say.step(
-        "6. 代表答复：先预览、修改，再发送；居民评价满意 · "
-        "The reply is previewed, edited, sent; the resident is satisfied"
-    )
-    await dep_a.tap("答复")
-    await dep_a.wait_for("请输入给群众的答复")
+    if department and liaison is not None:
+        say.step(
+            f"5b. {department}在机器人里签收并答复（附现场照片）· "
+            "The department signs for it and answers with a photo"
+        )
+        card = await liaison.wait_for("转办件")
+        await liaison.tap("签收", card)
+        await dep_a.wait_for("签收")
+        await liaison.tap("答复", await liaison.edited(card, "已签收"))
+        await liaison.wait_for("可以先发结果照片")
+        await liaison.send_photo()
+        await liaison.wait_for("已附照片")
+        await official(liaison, "已派施工队回填塌陷路面，设置了警示标志，明天恢复通行。")
+        await dep_a.wait_for("转给群众")
+        await api.wait_idle()
+        say.step(
+            "6. 代表把单位答复修改补充后答复群众：先预览、修改，再发送；居民评价满意 · "
+            "The deputy edits the unit's answer: previewed, edited, sent; the resident is satisfied"
+        )
+        await dep_a.tap("修改后答复")
+        await dep_a.wait_for("原文如下")
+    else:
+        say.step(
+            "6. 代表答复：先预览、修改，再发送；居民评价满意 · "
+            "The reply is previewed, edited, sent; the resident is satisfied"
+        )
+        await dep_a.tap("答复")
+        await dep_a.wait_for("请输入给群众的答复")
     await dep_a.send("区住建局已修复路面。")
     await dep_a.tap("修改", await dep_a.wait_for("点“发送”后才会发出"))  # nothing sent yet
     await dep_a.sees("请重新输入")
     await official(dep_a, "区住建局已于今天下午修复路面并设置了警示标志，请您放心通行。")
-    await resident.wait_for("的答复")
-    await resident.tap("满意")
+    answer = await resident.wait_for("的答复")
+    await resident.tap("已解决", answer)  # 回访: 问题解决了吗, then the rating
+    await resident.tap("满意", await resident.edited(answer, "满意吗"))
     await resident.wait_for("已办结")
     await api.wait_idle()
 
@@ -359,14 +393,17 @@ async def play(
     await neighbour.sees("已附议")
     await api.wait_idle()
 
-    say.step("8. 答复不满意，事项重新打开并督办 · Not satisfied: reopened and supervised")
+    say.step(
+        "8. 部分解决、不满意：重办并督办 · Partly resolved, not satisfied: handled again (重办)"
+    )
     await dep_b.tap("认领", dep_b.messages[-1] if "认领" in dep_b.messages[-1].labels else None)
     await dep_b.wait_for("办理中")
     await dep_b.tap("答复")
     await dep_b.wait_for("请输入给群众的答复")
     await official(dep_b, "已联系物业，下周安排检查。")
-    await resident.wait_for("的答复")
-    await resident.tap("不满意")
+    answer = await resident.wait_for("的答复")
+    await resident.tap("部分解决", answer)
+    await resident.tap("不满意", await resident.edited(answer, "满意吗"))
     await resident.wait_for("重新交由代表办理")
     await resident.send("下周太晚了，井盖随时会出事。")
     await worker.wait_for("不满意")
@@ -380,7 +417,7 @@ async def play(
     await report(neighbour, category, "小区门口的公交站牌被风刮倒了，等车的老人没地方看线路。")
     await dep_a.wait_for("新的群众反映")
     await api.wait_idle()
-    accept_within = seed.categories[0].accept_within
+    accept_within = seed.categories[0].accept_within.seconds
     clock.advance(accept_within * 0.8 + 1)
     await bot.services.deadlines.sweep()
     await dep_a.wait_for("提醒")

@@ -28,6 +28,20 @@ class Action(StrEnum):
     SUPERVISE = "supervise"  # 督办
     ASK = "ask"  # the deputy asks the resident a question
     FOLLOW_UP = "follow_up"  # the resident adds a message (or answers a question)
+    UNIT_SIGN = "unit_sign"  # 签收: the department's liaison takes the transferred issue
+    UNIT_RETURN = "unit_return"  # 退回: the department hands it back to the deputy
+    UNIT_EXTEND = "unit_extend"  # 申请延期: the department asks for more time
+    UNIT_ANSWER = "unit_answer"  # the department's answer (it goes to the deputy)
+    DECIDE_EXTENSION = "decide_extension"  # staff approve or refuse a 申请延期
+    # 回访 and 重办 (re-handling is `accepted` again with reopen_count + 1)
+    REVISIT = "revisit"  # 问题解决了吗: 已解决 / 部分解决 (then the rating)
+    UNRESOLVED = "unresolved"  # 未解决: 重办 at once
+    RATE_AFTER = "rate_after"  # the rating that follows a 未解决 (the issue is open again)
+    PHONE = "phone"  # staff record a phone 回访 of an issue closed unrated
+    PHONE_REOPEN = "phone_reopen"  # 未解决 / 不满意 by phone: 重办
+    PHONE_AFTER = "phone_after"  # the phone rating that follows a phone 未解决
+    RECHECK = "recheck"  # 14 days after 已解决, 问题有没有反复: 没有
+    RECURRED = "recurred"  # 又出现了: 重办
 
 
 class Cell(NamedTuple):
@@ -48,10 +62,26 @@ def _cells() -> dict[tuple[State, Action], Cell]:
         (S.SUBMITTED, Action.REJECT): Cell(S.REJECTED, frozenset({R.DEPUTY, R.STAFF, R.ADMIN})),
         (S.ACCEPTED, Action.TRANSFER): Cell(S.TRANSFERRED, frozenset({R.OWNER})),
         (S.TRANSFERRED, Action.TRANSFER): Cell(S.TRANSFERRED, frozenset({R.OWNER})),
+        (S.TRANSFERRED, Action.UNIT_SIGN): Cell(S.TRANSFERRED, frozenset({R.LIAISON})),
+        (S.TRANSFERRED, Action.UNIT_RETURN): Cell(S.ACCEPTED, frozenset({R.LIAISON})),
+        (S.TRANSFERRED, Action.UNIT_EXTEND): Cell(S.TRANSFERRED, frozenset({R.LIAISON})),
+        (S.TRANSFERRED, Action.UNIT_ANSWER): Cell(S.TRANSFERRED, frozenset({R.LIAISON})),
+        (S.TRANSFERRED, Action.DECIDE_EXTENSION): Cell(
+            S.TRANSFERRED, frozenset({R.STAFF, R.ADMIN})
+        ),
         (S.REPLIED, Action.RATE_OK): Cell(S.CLOSED, frozenset({R.RESIDENT})),
         (S.REPLIED, Action.RATE_BAD): Cell(S.ACCEPTED, frozenset({R.RESIDENT})),
         (S.REPLIED, Action.AUTO_CLOSE): Cell(S.CLOSED, frozenset({R.SYSTEM})),
+        (S.REPLIED, Action.REVISIT): Cell(S.REPLIED, frozenset({R.RESIDENT})),
+        (S.REPLIED, Action.UNRESOLVED): Cell(S.ACCEPTED, frozenset({R.RESIDENT})),
+        (S.CLOSED, Action.PHONE): Cell(S.CLOSED, frozenset({R.STAFF, R.ADMIN})),
+        (S.CLOSED, Action.PHONE_REOPEN): Cell(S.ACCEPTED, frozenset({R.STAFF, R.ADMIN})),
+        (S.CLOSED, Action.RECHECK): Cell(S.CLOSED, frozenset({R.RESIDENT})),
+        (S.CLOSED, Action.RECURRED): Cell(S.ACCEPTED, frozenset({R.RESIDENT})),
     }
+    for state in _WORKING:  # a 未解决 reopened it a moment ago: the rating is still taken
+        table[(state, Action.RATE_AFTER)] = Cell(state, frozenset({R.RESIDENT}))
+        table[(state, Action.PHONE_AFTER)] = Cell(state, frozenset({R.STAFF, R.ADMIN}))
     for state in _WORKING:
         table[(state, Action.REPLY)] = Cell(S.REPLIED, frozenset({R.OWNER}))
         table[(state, Action.REJECT)] = Cell(S.REJECTED, frozenset({R.OWNER, R.STAFF, R.ADMIN}))

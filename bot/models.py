@@ -49,6 +49,14 @@ class Rating(StrEnum):
     UNSATISFIED = "unsatisfied"
 
 
+class Resolution(StrEnum):
+    """回访's first question, 问题解决了吗？"""
+
+    RESOLVED = "resolved"  # 已解决
+    PARTLY = "partly"  # 部分解决
+    UNRESOLVED = "unresolved"  # 未解决: 重办
+
+
 class Lang(StrEnum):
     ZH = "zh"
     EN = "en"
@@ -264,6 +272,12 @@ class Issue(_Model):
     updated_at: int
     photos: tuple[str, ...] = ()
     supporters: int = 0
+    # 回访 (migration 0011): the latest answer to 问题解决了吗, who gave it (the resident, or
+    # staff recording a phone call) and when; the 14-day re-check: asked, holds or recurred
+    resolution: Resolution | None = None
+    revisit_by: str | None = None  # 'resident' | 'phone'
+    revisited_at: int | None = None
+    recheck: str | None = None  # 'asked' | 'holds' | 'recurred'
 
 
 class Event(_Model):
@@ -318,6 +332,9 @@ class Awaiting(StrEnum):
     ASK = "ask"  # the deputy's question to the resident
     BROADCAST = "broadcast"  # the notice of a /broadcast
     PATROL_NOTE = "patrol_note"  # the note for a 走街串巷 problem item
+    UNIT_ANSWER = "unit_answer"  # a department liaison's 答复 (photos may come with it)
+    UNIT_RETURN = "unit_return"  # the optional note after a liaison's 退回
+    UNIT_EXTEND = "unit_extend"  # the reason for a liaison's 申请延期
 
 
 class Step(StrEnum):
@@ -355,21 +372,24 @@ class Pending(_Model):
 
 
 class Identity(_Model):
-    """A person as read for every update: their (station, role) memberships and what the bot
-    waits for from them, in one statement."""
+    """A person as read for every update: their (station, role) memberships, the departments
+    they are a liaison of and what the bot waits for from them, in one statement."""
 
     person: Person
     memberships: list[tuple[int, str]]
     pending: Pending | None  # None: no row yet, nothing was ever awaited
+    departments: list[int] = []
 
 
 class Invite(_Model):
-    """A one-time link that makes a seeded person a deputy or staff of a station."""
+    """A one-time link that makes a seeded person a deputy or staff of a station, or binds a
+    department's liaison (role "liaison": `department_id` instead of `station_id`)."""
 
     token: str
     person_id: int
-    station_id: int
+    station_id: int | None
     role: str
+    department_id: int | None = None
     created_by: int | None = None
     created_at: int
     expires_at: int
@@ -519,11 +539,22 @@ class Figures:
     supporters: int = 0
     supported_issues: int = 0
     patrol_problems: int = 0
+    answered: int = 0  # answered at least once (replied now, or re-handled since)
+    revisited: int = 0  # with an answer to 问题解决了吗 (the resident's or a phone 回访's)
+    resolved: int = 0  # 已解决, and it did not come back
+    revisited_by_phone: int = 0
+    rehandled: int = 0  # 重办 at least once
+    recurred: int = 0  # 又出现了 at the 14-day re-check
     workload: list[tuple[str, int, int, int]] = field(default_factory=list)
     not_started: list[tuple[str, str, str]] = field(default_factory=list)
     weekly: list[tuple[str, dict[str, int]]] = field(default_factory=list)
     by_district: list[tuple[str, int, int, int]] = field(default_factory=list)
     by_station: list[tuple[str, int, int, int]] = field(default_factory=list)
+    # per department (承办单位): name zh, name en, received, signed on time, returned,
+    # extensions, answered on time, median answer time (seconds)
+    departments: list[tuple[str, str, int, int, int, int, int, float | None]] = field(
+        default_factory=list
+    )
 
     @property
     def response_rate(self) -> float | None:
@@ -536,6 +567,16 @@ class Figures:
     @property
     def satisfaction_rate(self) -> float | None:
         return _rate(self.satisfied, self.rated)
+
+    @property
+    def resolution_rate(self) -> float | None:
+        """解决率: resolved / revisited."""
+        return _rate(self.resolved, self.revisited)
+
+    @property
+    def rehandling_rate(self) -> float | None:
+        """重办率: re-handled at least once / answered."""
+        return _rate(self.rehandled, self.answered)
 
 
 class Inbound(_Model):

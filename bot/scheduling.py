@@ -7,6 +7,7 @@ configured zone.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped,unused-ignore]
@@ -15,6 +16,26 @@ from bot.config import QuietHours
 from bot.models import OPEN_STATES, Issue, Slot, State
 
 DAY = 86400
+
+
+class Tier(StrEnum):
+    """How late a unit's task is, as its liaisons see it."""
+
+    YELLOW = "yellow"  # most of its time is gone (LIAISON_YELLOW_AT)
+    RED = "red"  # overdue
+
+
+TIER_MARK = {Tier.YELLOW: "🟡", Tier.RED: "🔴"}
+
+
+def tier(start: int, due: int, now: int, share: float) -> Tier | None:
+    """RED from `due` on; YELLOW once `share` of the time from `start` to `due` has passed;
+    else None (on time)."""
+    if now >= due:
+        return Tier.RED
+    if now >= start + share * (due - start):
+        return Tier.YELLOW
+    return None
 
 
 def _hm(value: str) -> time:

@@ -1,4 +1,5 @@
-"""Seed file (YAML) schema and parser: cities, categories, departments, stations, people, patrols.
+"""Seed file (YAML) schema and parser: cities, categories, departments (with their liaisons),
+stations, people, patrols and corrections to the holiday calendar.
 
 Pure: no database, no Telegram. `parse_seed` / `read_seed` return a validated `SeedFile` or
 raise `SeedError` listing every problem as ``path.to.field: reason``.
@@ -34,6 +35,7 @@ __all__ = [
     "Key",
     "LocalizedText",
     "SeedAdmin",
+    "SeedCalendar",
     "SeedCategory",
     "SeedDepartment",
     "SeedError",
@@ -42,7 +44,9 @@ __all__ = [
     "SeedPatrol",
     "SeedPerson",
     "SeedReception",
+    "SeedSpan",
     "SeedStation",
+    "Span",
     "format_duration",
     "parse_seed",
     "read_seed",
@@ -62,6 +66,7 @@ class SeedError(Exception):
 
 _KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,47}")
 _DURATION_RE = re.compile(r"(\d+)\s*([smhd])")
+_SPAN_RE = re.compile(r"(\d+)\s*(wd|[smhd])")
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _TIME_RE = re.compile(r"(\d{1,2}):(\d{2})")
 
@@ -98,6 +103,50 @@ def _parse_duration(value: object) -> int:
     if seconds <= 0:
         raise _error("duration", "must be longer than zero")
     return seconds
+
+
+class SeedSpan(BaseModel):
+    """A deadline's length: seconds, or a count of working days ("3wd"). For working days
+    `seconds` holds the same count of calendar days, a rough figure where a calendar is not
+    at hand (the database keeps both, see migration 0009)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    seconds: int
+    workdays: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.workdays}wd" if self.workdays else format_duration(self.seconds)
+
+
+def _parse_span(value: object) -> SeedSpan:
+    if isinstance(value, SeedSpan):
+        return value
+    match = _SPAN_RE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is not None and match.group(2) == "wd":
+        count = int(match.group(1))
+        if count <= 0:
+            raise _error("duration", "must be longer than zero")
+        return SeedSpan(seconds=count * _UNITS["d"], workdays=count)
+    if _is_int(value) or match is not None:
+        return SeedSpan(seconds=_parse_duration(value))
+    raise _error(
+        "duration",
+        f'invalid duration "{value}" (use <number><s|m|h|d> or <number>wd, e.g. 24h or 3wd)',
+    )
+
+
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _parse_day(value: object) -> datetime.date:
+    # YAML reads an unquoted 2026-10-01 as a date already; a datetime is not a day
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, str) and _DATE_RE.fullmatch(value.strip()):
+        with contextlib.suppress(ValueError):
+            return datetime.date.fromisoformat(value.strip())
+    raise _error("date", f'invalid date "{value}" (use YYYY-MM-DD, e.g. 2026-10-01)')
 
 
 def _parse_time(value: object) -> datetime.time:
@@ -152,6 +201,11 @@ Key = Annotated[str, BeforeValidator(_parse_key)]
 Duration = Annotated[int, BeforeValidator(_parse_duration)]
 """Seconds (> 0), written ``<number><s|m|h|d>`` (``24h``, ``7d``) or as a plain integer."""
 
+Span = Annotated[SeedSpan, BeforeValidator(_parse_span)]
+"""A `Duration`, or working days written ``<number>wd`` (``3wd``): a deadline's length."""
+
+Day = Annotated[datetime.date, BeforeValidator(_parse_day)]
+
 ClockTime = Annotated[datetime.time, BeforeValidator(_parse_time)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -198,14 +252,9 @@ class LocalizedText(_Model):
 class SeedCategory(_Model):
     key: Key
     name: LocalizedText
-    accept_within: Duration
-    reply_within: Duration
+    accept_within: Span
+    reply_within: Span
     escalate_after: Duration = 86400
-
-
-class SeedDepartment(_Model):
-    key: Key
-    name: LocalizedText
 
 
 class SeedLocation(_Model):
@@ -243,6 +292,16 @@ class SeedAdmin(SeedPerson):
     pass
 
 
+class SeedDepartment(_Model):
+    key: Key
+    name: LocalizedText
+    # the unit's own deadlines for a transferred issue: to sign for it (签收), to answer it
+    sign_within: Span = SeedSpan(seconds=86400, workdays=1)
+    answer_within: Span = SeedSpan(seconds=10 * 86400, workdays=10)
+    # its 联络员, who act for it in the bot (bound like deputies: by phone or invite)
+    liaisons: list[SeedPerson] = []
+
+
 class SeedStation(_Model):
     key: Key
     name: Text
@@ -278,6 +337,18 @@ class SeedPatrol(_Model):
         return schedule
 
 
+class SeedCalendar(_Model):
+    """Corrections to the holiday calendar (chinesecalendar): days off and 调休 working days
+    it lacks, e.g. for a year whose State Council notice came after the package's release."""
+
+    holidays: list[Day] = []
+    workdays: list[Day] = []
+
+    def days(self) -> dict[datetime.date, bool]:
+        """Each listed date: whether it is a working day."""
+        return {**dict.fromkeys(self.holidays, False), **dict.fromkeys(self.workdays, True)}
+
+
 class SeedFile(_Model):
     """A whole seed file. Validating it also runs the cross-checks (raising `SeedError`)."""
 
@@ -287,6 +358,7 @@ class SeedFile(_Model):
     stations: list[SeedStation] = []
     admins: list[SeedAdmin] = []
     patrols: list[SeedPatrol] = []
+    calendar: SeedCalendar = SeedCalendar()
 
     @model_validator(mode="after")
     def _cross_checked(self) -> Self:
@@ -296,10 +368,14 @@ class SeedFile(_Model):
         return self
 
     def people(self) -> dict[str, SeedPerson]:
-        """Every distinct person (deputies, staff, admins) by key, first occurrence wins."""
+        """Every distinct person (deputies, staff, liaisons, admins) by key, first occurrence
+        wins."""
         found: dict[str, SeedPerson] = {}
         for station in self.stations:
             for person in [*station.deputies, *station.staff]:
+                found.setdefault(person.key, person)
+        for department in self.departments:
+            for person in department.liaisons:
                 found.setdefault(person.key, person)
         for admin in self.admins:
             found.setdefault(admin.key, admin)
@@ -356,8 +432,12 @@ def _cross_check(data: dict[str, Any]) -> list[str]:
                 groups.append((f"stations.{index}.{role}", _valid(station.get(role), SeedPerson)))
             slots = _valid(station.get("reception"), SeedReception)
             overlaps += _overlaps(f"stations.{index}.reception", slots)
+    for index, department in enumerate(_list(data.get("departments"))):
+        if isinstance(department, dict):
+            path = f"departments.{index}.liaisons"
+            groups.append((path, _valid(department.get("liaisons"), SeedPerson)))
     groups.append(("admins", list(_valid(data.get("admins"), SeedAdmin))))
-    problems += _people_problems(groups) + overlaps
+    problems += _people_problems(groups) + overlaps + _calendar_problems(data.get("calendar"))
 
     stations = {key for _, key in keys["stations"]}
     categories = {key for _, key in keys["categories"]}
@@ -400,6 +480,23 @@ def _people_problems(groups: list[tuple[str, list[tuple[int, SeedPerson]]]]) -> 
                             f'{path}.{name}: {value} already belongs to "{owner[0]}" ({owner[1]})'
                         )
     return problems
+
+
+def _calendar_problems(raw: object) -> list[str]:
+    """A day cannot be both a holiday and a working day."""
+    if not isinstance(raw, dict):
+        return []
+    days: dict[str, list[tuple[int, datetime.date]]] = {"holidays": [], "workdays": []}
+    for name, found in days.items():
+        for index, item in enumerate(_list(raw.get(name))):
+            with contextlib.suppress(ValueError):  # a bad date is reported by validation
+                found.append((index, _parse_day(item)))
+    holidays = {day for _, day in days["holidays"]}
+    return [
+        f"calendar.workdays.{index}: {day} is also listed as a holiday"
+        for index, day in days["workdays"]
+        if day in holidays
+    ]
 
 
 def _overlaps(path: str, slots: list[tuple[int, SeedReception]]) -> list[str]:

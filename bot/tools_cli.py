@@ -1,4 +1,5 @@
-"""Command-line staff tools: `python -m bot stats|export|qr` (wired from bot/__main__.py)."""
+"""Command-line staff tools: `python -m bot stats|export|qr|invite` (wired from
+bot/__main__.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bot.config import Settings
 from bot.errors import NotFound
 from bot.models import Lang
 
-COMMANDS = ("stats", "export", "qr")
+COMMANDS = ("stats", "export", "qr", "invite")
 
 
 def add_parsers(sub: Any) -> None:
@@ -38,6 +39,15 @@ def add_parsers(sub: Any) -> None:
         help="the WeChat service account's parametric codes (scene st_<key>), made through "
         "its API (needs the LIAISON_WECHAT_* settings)",
     )
+    invite = sub.add_parser(
+        "invite",
+        help="a one-time invite for a department's liaison (deputies and staff: /invite)",
+    )
+    invite.add_argument("person", metavar="PERSON_KEY", help="the liaison's key in the seed")
+    invite.add_argument(
+        "--department", metavar="KEY", help="needed when they are a liaison of several"
+    )
+    invite.add_argument("--bot-username", help="for the Telegram link (default: getMe)")
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -58,8 +68,12 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
+    if args.command == "invite":
+        username = args.bot_username or await bot_username(settings) or ""
     db = await Database.open(settings.db)
     try:
+        if args.command == "invite":
+            return await _invite(settings, db, args, username)
         if args.command == "stats":
             return await _stats(settings, db, args)
         if args.command == "export":
@@ -101,6 +115,23 @@ async def _export(settings: Settings, db: Any, args: argparse.Namespace) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
     print(f"{count} issues written to {args.out}")
+    return 0
+
+
+async def _invite(settings: Settings, db: Any, args: argparse.Namespace, username: str) -> int:
+    from bot.services.invites import INVITE_TTL, InviteService
+
+    service = InviteService(db, SystemClock(), settings)
+    try:
+        person, department, token = await service.create_liaison(args.person, args.department)
+    except NotFound as exc:
+        print(f"invite: {exc}", file=sys.stderr)
+        return 1
+    days = INVITE_TTL // 86400
+    print(f"invite for {person.name}, liaison of {department.name_zh} (single use, {days} days):")
+    if username:
+        print(f"  Telegram: https://t.me/{username.lstrip('@')}?start=inv_{token}")
+    print(f"  WeCom: send inv_{token} to the app")
     return 0
 
 

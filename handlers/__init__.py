@@ -27,11 +27,13 @@ from bot.callbacks import (
     PromptPress,
     ReceptionPress,
     ReportPress,
+    RevisitPress,
     StationPress,
     StatsPeriod,
+    UnitPress,
 )
-from bot.conversation.counter import RESIDENT_VERBS
-from bot.conversation.desk import DESK_VERBS
+from bot.conversation.counter import RESIDENT_VERBS, REVISIT_VERBS
+from bot.conversation.desk import DESK_VERBS, PHONE_VERBS
 from bot.services import Services
 from handlers.admin import Admin
 from handlers.broadcast import Broadcasts
@@ -93,6 +95,7 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         MessageHandler(menu("menu.my"), resident.my),
         CallbackQueryHandler(resident.press, pattern=MyPage.pattern()),
         CallbackQueryHandler(resident.press, pattern=IssuePress.pattern(*RESIDENT_VERBS)),
+        CallbackQueryHandler(resident.press, pattern=RevisitPress.pattern(*REVISIT_VERBS)),
         # a contact outside a report binds a seeded deputy/staff member by phone
         MessageHandler(PRIVATE & filters.CONTACT, admin.contact),
         # deputies, staff and admins: the desk (bot/conversation/desk.py)
@@ -100,6 +103,9 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         CommandHandler("channel", desk.channel, filters=PRIVATE),
         CallbackQueryHandler(desk.press, pattern=ChannelPress.pattern()),
         CallbackQueryHandler(desk.press, pattern=IssuePress.pattern(*DESK_VERBS)),
+        CallbackQueryHandler(desk.press, pattern=RevisitPress.pattern(*PHONE_VERBS)),  # 回访 calls
+        # department liaisons, and the deputies and staff working with them
+        CallbackQueryHandler(desk.press, pattern=UnitPress.pattern()),
         # staff and admin tools
         CommandHandler("broadcast", broadcasts.command, filters=PRIVATE),
         CallbackQueryHandler(broadcasts.district, pattern=BroadcastPress.pattern("dist")),

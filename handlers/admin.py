@@ -127,7 +127,7 @@ class Admin(Glue):
             update,
             actor.lang,
             "inv.bound",
-            station=bound.station.name if bound.station else "",
+            station=bound.place,
             role=plain(actor.lang, f"inv.role_{bound.role}"),
             name=bound.person.name,
         )

@@ -43,12 +43,16 @@ ADMIN_COMMANDS = [
     "cancel",
 ]
 
+LIAISON_COMMANDS = ["start", "tasks", "lang", "help", "cancel"]
+
 
 def commands_for(actor: Actor) -> list[str]:
     names: list[str] = []
     groups = [RESIDENT_COMMANDS]
     if actor.is_deputy:
         groups.append(DEPUTY_COMMANDS)
+    if actor.is_liaison:
+        groups.append(LIAISON_COMMANDS)
     if actor.is_staff:
         groups.append(STAFF_COMMANDS)
     if actor.admin:
@@ -117,6 +121,10 @@ class Everyone(Glue):
         if actor.staff_at:
             names = await self._station_names(actor.staff_at)
             await self.say(update, lang, "welcome.staff", name=name, stations=names)
+        if actor.liaison_of:
+            departments = await self.services.workflow.departments()
+            names = "、".join(d.name(lang) for d in departments if d.id in actor.liaison_of)
+            await self.say(update, lang, "welcome.liaison", name=name, departments=names)
         if actor.admin:
             await self.say(update, lang, "welcome.admin", name=name)
 

@@ -1,4 +1,4 @@
-"""One-time invite links for deputies and staff, and seeded people found by phone."""
+"""One-time invite links for deputies, staff and liaisons, and seeded people found by phone."""
 
 from __future__ import annotations
 
@@ -23,10 +23,25 @@ class InviteRepo(Repo):
             (token, person_id, station_id, role, created_by, now, expires_at),
         )
 
+    async def create_liaison(
+        self,
+        token: str,
+        person_id: int,
+        department_id: int,
+        created_by: int | None,
+        now: int,
+        expires_at: int,
+    ) -> None:
+        await self._exec(
+            "INSERT INTO invites (token, person_id, department_id, role, created_by, "
+            "created_at, expires_at) VALUES (?, ?, ?, 'liaison', ?, ?, ?)",
+            (token, person_id, department_id, created_by, now, expires_at),
+        )
+
     async def get(self, token: str) -> Invite | None:
         row = await self._one(
-            "SELECT token, person_id, station_id, role, created_by, created_at, expires_at, "
-            "used_at, used_by FROM invites WHERE token = ?",
+            "SELECT token, person_id, station_id, department_id, role, created_by, created_at, "
+            "expires_at, used_at, used_by FROM invites WHERE token = ?",
             (token,),
         )
         return Invite.model_validate(dict(row)) if row else None

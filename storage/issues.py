@@ -11,7 +11,8 @@ _COLS = (
     "i.id, i.station_id, i.category_id, i.resident_id, i.source, i.description, i.lat, i.lon, "
     "i.share_phone, i.state, i.owner_id, i.department_id, i.supervised, i.reopen_count, "
     "i.rating, i.close_reason, i.reply_text, i.reject_reason, i.created_at, i.accepted_at, "
-    "i.transferred_at, i.replied_at, i.closed_at, i.accept_due, i.reply_due, i.updated_at"
+    "i.transferred_at, i.replied_at, i.closed_at, i.accept_due, i.reply_due, i.updated_at, "
+    "i.resolution, i.revisit_by, i.revisited_at, i.recheck"
 )
 _UPDATABLE = {
     "state",
@@ -30,6 +31,10 @@ _UPDATABLE = {
     "reply_due",
     "updated_at",
     "next_nudge_at",
+    "resolution",
+    "revisit_by",
+    "revisited_at",
+    "recheck",
 }
 
 

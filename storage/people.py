@@ -1,4 +1,5 @@
-"""People: residents, deputies, staff, admins, and their station memberships."""
+"""People: residents, deputies, staff, liaisons, admins, their station memberships and the
+departments they are liaisons of."""
 
 from __future__ import annotations
 
@@ -42,8 +43,9 @@ class PeopleRepo(Repo):
         wecom_userid: str | None = None,
         wechat_openid: str | None = None,
     ) -> Identity | None:
-        """A person, their (station, role) memberships and the answer the bot is waiting
-        for from them (a prompt's kind), in one statement: this runs for every update."""
+        """A person, their (station, role) memberships, the departments they are a liaison
+        of and the answer the bot is waiting for from them (a prompt's kind), in one
+        statement: this runs for every update."""
         column: str
         value: int | str | None
         if person_id is not None:
@@ -57,6 +59,8 @@ class PeopleRepo(Repo):
         row = await self._one(
             f"SELECT {_COLS}, (SELECT group_concat(m.station_id || ':' || m.role) "
             "FROM memberships m WHERE m.person_id = people.id) AS memberships, "
+            "(SELECT group_concat(l.department_id) FROM department_liaisons l "
+            "WHERE l.person_id = people.id) AS departments, "
             "p.kind AS p_kind, p.last_seq AS p_last_seq, p.seq_at AS p_seq_at, p.step AS p_step, "
             "p.issue_id AS p_issue, p.ref AS p_ref, p.data AS p_data, p.version AS p_version, "
             "p.updated_at AS p_updated, p.seq_channel AS p_seq_channel "
@@ -68,6 +72,7 @@ class PeopleRepo(Repo):
             return None
         data = dict(row)
         packed = data.pop("memberships") or ""
+        departments = str(data.pop("departments") or "")
         waits = {k[2:]: data.pop(k) for k in list(data) if k.startswith("p_")}
         pending = None
         if waits["kind"] is not None:
@@ -89,6 +94,7 @@ class PeopleRepo(Repo):
             person=Person.model_validate(data),
             memberships=[(int(s), r) for s, r in pairs],
             pending=pending,
+            departments=sorted(int(d) for d in departments.split(",") if d),
         )
 
     async def by_wecom(self, userid: str) -> Person | None:
@@ -252,6 +258,46 @@ class PeopleRepo(Repo):
             "VALUES (?, ?, ?, ?)",
             (person_id, station_id, role, source),
         )
+
+    # -- department liaisons ------------------------------------------------------------
+    async def liaisons_of(self, department_id: int) -> list[Person]:
+        rows = await self._all(
+            f"SELECT {', '.join('p.' + c.strip() for c in _COLS.split(','))} "
+            "FROM department_liaisons l JOIN people p ON p.id = l.person_id "
+            "WHERE l.department_id = ? ORDER BY p.id",
+            (department_id,),
+        )
+        return [_person(r) for r in rows]
+
+    async def departments_of(self, person_id: int) -> list[int]:
+        rows = await self._all(
+            "SELECT department_id FROM department_liaisons WHERE person_id = ? "
+            "ORDER BY department_id",
+            (person_id,),
+        )
+        return [int(r[0]) for r in rows]
+
+    async def add_liaison(self, department_id: int, person_id: int, source: str) -> None:
+        await self._exec(
+            "INSERT OR IGNORE INTO department_liaisons (department_id, person_id, source) "
+            "VALUES (?, ?, ?)",
+            (department_id, person_id, source),
+        )
+
+    async def sync_seed_liaisons(self, wanted: set[tuple[int, int]]) -> int:
+        """Make the liaisons exactly the seed's (department id, person id) pairs; returns
+        rows changed. The seed governs who acts for a unit: a row an invite made is kept
+        only while the seed still lists that person for that department."""
+        rows = await self._all("SELECT department_id, person_id FROM department_liaisons")
+        have = {(int(r[0]), int(r[1])) for r in rows}
+        for department_id, person_id in have - wanted:
+            await self._exec(
+                "DELETE FROM department_liaisons WHERE department_id = ? AND person_id = ?",
+                (department_id, person_id),
+            )
+        for department_id, person_id in wanted - have:
+            await self.add_liaison(department_id, person_id, "seed")
+        return len(have ^ wanted)
 
     # -- seed ----------------------------------------------------------------------------
     async def seed_wecom(self, person_id: int, userid: str) -> bool:

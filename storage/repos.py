@@ -10,7 +10,9 @@ import aiosqlite
 from storage._base import Repo
 from storage.broadcasts import BroadcastRepo
 from storage.calendar import CalendarRepo
+from storage.digest import DigestRepo
 from storage.drafts import DraftRepo
+from storage.handovers import HandoverRepo
 from storage.invites import InviteRepo
 from storage.issues import IssueRepo
 from storage.outbox import OutboxRepo
@@ -18,6 +20,7 @@ from storage.pending import PendingRepo
 from storage.people import PeopleRepo
 from storage.platform import PlatformRepo
 from storage.reference import ReferenceCache
+from storage.revisit import RevisitRepo
 from storage.scheduler import SchedulerRepo
 from storage.stations import StationRepo
 from storage.stats import StatsRepo
@@ -41,6 +44,9 @@ class Repos:
     scheduler: SchedulerRepo
     platform: PlatformRepo
     calendar: CalendarRepo
+    revisit: RevisitRepo
+    handovers: HandoverRepo
+    digest: DigestRepo
 
     _MAKERS: ClassVar[dict[str, Callable[[Repos], Repo]]] = {
         "people": lambda r: PeopleRepo(r.conn),
@@ -55,6 +61,9 @@ class Repos:
         "scheduler": lambda r: SchedulerRepo(r.conn),
         "platform": lambda r: PlatformRepo(r.conn),
         "calendar": lambda r: CalendarRepo(r.conn),
+        "revisit": lambda r: RevisitRepo(r.conn),
+        "handovers": lambda r: HandoverRepo(r.conn),
+        "digest": lambda r: DigestRepo(r.conn),
     }
 
     def __init__(self, conn: aiosqlite.Connection, reference: ReferenceCache | None = None) -> None:

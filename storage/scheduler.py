@@ -96,8 +96,11 @@ class SchedulerRepo(Repo):
         )
 
     async def reopened_at(self, issue_id: int) -> int | None:
+        """When the issue was last re-handled (重办: back to accepted after an answer)."""
         value = await self._scalar(
-            "SELECT MAX(at) FROM events WHERE issue_id = ? AND kind = 'reopened'", (issue_id,)
+            "SELECT MAX(at) FROM events WHERE issue_id = ? AND to_state = 'accepted' "
+            "AND from_state IN ('replied', 'closed')",
+            (issue_id,),
         )
         return None if value is None else int(value)
 

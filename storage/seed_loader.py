@@ -31,8 +31,10 @@ async def load_seed(repos: Repos, seed: SeedFile, now: int) -> SeedReport:
             cat.key,
             name_zh=cat.name.zh,
             name_en=cat.name.en,
-            accept_within=cat.accept_within,
-            reply_within=cat.reply_within,
+            accept_within=cat.accept_within.seconds,
+            accept_workdays=cat.accept_within.workdays,
+            reply_within=cat.reply_within.seconds,
+            reply_workdays=cat.reply_within.workdays,
             escalate_after=cat.escalate_after,
             position=position,
         )
@@ -42,13 +44,23 @@ async def load_seed(repos: Repos, seed: SeedFile, now: int) -> SeedReport:
         "categories", await repos.stations.deactivate_missing("categories", set(category_ids))
     )
 
-    departments = {d.key for d in seed.departments}
+    department_ids: dict[str, int] = {}
     for position, dep in enumerate(seed.departments):
-        _, changed = await repos.stations.upsert_department(
-            dep.key, name_zh=dep.name.zh, name_en=dep.name.en, position=position
+        did, changed = await repos.stations.upsert_department(
+            dep.key,
+            name_zh=dep.name.zh,
+            name_en=dep.name.en,
+            position=position,
+            sign_within=dep.sign_within.seconds,
+            sign_workdays=dep.sign_within.workdays,
+            answer_within=dep.answer_within.seconds,
+            answer_workdays=dep.answer_within.workdays,
         )
+        department_ids[dep.key] = did
         report.bump("departments", changed)
-    report.bump("departments", await repos.stations.deactivate_missing("departments", departments))
+    report.bump(
+        "departments", await repos.stations.deactivate_missing("departments", set(department_ids))
+    )
 
     station_ids: dict[str, int] = {}
     for st in seed.stations:
@@ -91,6 +103,13 @@ async def load_seed(repos: Repos, seed: SeedFile, now: int) -> SeedReport:
         for staff in st.staff:
             wanted.add((person_ids[staff.key], station_ids[st.key], "staff"))
     report.bump("memberships", await repos.people.sync_seed_memberships(wanted))
+    liaisons = {
+        (department_ids[dep.key], person_ids[person.key])
+        for dep in seed.departments
+        for person in dep.liaisons
+    }
+    report.bump("liaisons", await repos.people.sync_seed_liaisons(liaisons))
+    report.bump("calendar", await repos.calendar.replace(seed.calendar.days()))
 
     for patrol in seed.patrols:
         _, changed = await repos.stations.upsert_patrol(

@@ -12,8 +12,11 @@ from storage._base import Repo
 from storage.reference import Reference, ReferenceCache
 
 _ST = "id, key, name, district, address, lat, lon"
-_CAT = "id, key, name_zh, name_en, accept_within, reply_within, escalate_after"
-_DEP = "id, key, name_zh, name_en"
+_CAT = (
+    "id, key, name_zh, name_en, accept_within, reply_within, escalate_after, accept_workdays, "
+    "reply_workdays"
+)
+_DEP = "id, key, name_zh, name_en, sign_within, sign_workdays, answer_within, answer_workdays"
 
 
 class StationRepo(Repo):

@@ -27,6 +27,7 @@ class StatsRepo(Repo):
             "SELECT i.id, i.station_id, s.name AS station, s.district, i.category_id, "
             "c.name_zh AS category_zh, c.name_en AS category_en, i.state, i.source, "
             "i.created_at, i.accepted_at, i.replied_at, i.accept_due, i.reply_due, i.rating, "
+            "i.reopen_count, i.resolution, i.revisit_by, i.recheck, "
             "i.owner_id, (SELECT COUNT(*) FROM issue_supporters u WHERE u.issue_id = i.id) "
             "AS supporters "
             "FROM issues i JOIN stations s ON s.id = i.station_id "

@@ -20,7 +20,7 @@ from bot.actor import Actor
 from bot.callbacks import PromptPress, ReportPress
 from bot.clock import Clock
 from bot.config import Settings
-from bot.conversation import Location, Text
+from bot.conversation import Location, Photo, Text
 from bot.conversation.desk import say
 from bot.errors import DomainError
 from bot.messages import Reply
@@ -131,10 +131,25 @@ class WeComSide:
             where = Location(seq=seq, lat=event.lat, lon=event.lon)
             replies = await engine.message(actor, where) or []
         elif event.kind == "image":
-            replies = [say(actor.lang, "wecom.no_images")]
+            replies = await self._image(actor, event, seq)
         else:
             replies = [say(actor.lang, "unknown.text")]
         await self._render(actor, event, replies, pressed)
+
+    async def _image(self, actor: Actor, event: WeComEvent, seq: int) -> list[Reply]:
+        """A picture while something waits for one (a unit's photos of the result): kept
+        here, since WeCom's media expire after 3 days, and given to what waits."""
+        if actor.awaiting is None:
+            return [say(actor.lang, "wecom.no_images")]
+        try:
+            data = await self.client.download(event.media_id)
+        except DeliveryError as exc:
+            log.warning("WeCom image not fetched: %s", exc)
+            return [say(actor.lang, "wecom.no_images")]
+        ref = await self.services.platform.keep_photo(Channel.WECOM, data)
+        photo = Photo(seq=seq, file_id=ref, caption=None)
+        replies = await self.services.conversations.message(actor, photo)
+        return replies if replies is not None else [say(actor.lang, "wecom.no_images")]
 
     async def _redeem(self, userid: str, token: str) -> None:
         """An invite's code sent to the app binds this WeCom member to the invited person."""
@@ -147,7 +162,7 @@ class WeComSide:
         text = plain(
             lang,
             "inv.bound",
-            station=bound.station.name if bound.station else "",
+            station=bound.place,
             role=plain(lang, f"inv.role_{bound.role}"),
             name=bound.person.name,
         )

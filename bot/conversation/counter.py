@@ -18,19 +18,22 @@ from bot.callbacks import (
     LangPress,
     MyPage,
     ReceptionPress,
+    RevisitPress,
     StationPress,
 )
 from bot.conversation.desk import refusal, say
 from bot.conversation.engine import Conversations
 from bot.errors import DomainError, stale_button
 from bot.messages import Button, Outgoing, Reply
-from bot.models import OPEN_STATES, Awaiting, Lang, Rating, Role, Station
+from bot.models import OPEN_STATES, Awaiting, Lang, Rating, Resolution, Role, Station
 from bot.services.broadcasts import BroadcastService
 from bot.services.people import PeopleService
 from bot.services.reception import ReceptionService
+from bot.services.revisit import RevisitService, rehandled
 from bot.services.workflow import Workflow
 from bot.texts import plain, t
 from bot.views import report as report_views
+from bot.views import revisit as revisit_views
 from bot.views.stations import station_offer
 
 PAGE = 10  # issues per /my page
@@ -59,12 +62,14 @@ class Counter:
         broadcasts: BroadcastService,
         reception: ReceptionService,
         conversations: Conversations,
+        revisit: RevisitService | None = None,
     ) -> None:
         self.people = people
         self.workflow = workflow
         self.broadcasts = broadcasts
         self.reception_service = reception
         self.conversations = conversations
+        self.revisit = revisit or RevisitService(workflow)
 
     # -- greeting and stations ---------------------------------------------------------------
     async def welcome(self, actor: Actor, scene: str = "") -> list[Reply]:
@@ -221,6 +226,9 @@ class Counter:
         press = IssuePress.unpack(data)
         if press is not None:
             return press.verb in RESIDENT_VERBS
+        revisit = RevisitPress.unpack(data)
+        if revisit is not None:
+            return revisit.verb in REVISIT_VERBS
         mute = BroadcastPress.unpack(data)
         if mute is not None:
             return mute.verb in ("mute", "unmute")
@@ -239,6 +247,9 @@ class Counter:
         issue = IssuePress.unpack(data)
         if issue is not None:
             return await self._issue(actor, issue, seq)
+        revisit = RevisitPress.unpack(data)
+        if revisit is not None and revisit.verb in REVISIT_VERBS:
+            return await self._revisit(actor, revisit, seq)
         chosen = LangPress.unpack(data)
         if chosen is not None:
             await self.people.set_lang(actor, chosen.lang)
@@ -320,5 +331,49 @@ class Counter:
             return [Reply(op="drop"), say(lang, "resident.closed", number=number)]
         raise stale_button()
 
+    async def _revisit(self, actor: Actor, press: RevisitPress, seq: int | None) -> list[Reply]:
+        """回访, the reporter's only (the service re-checks): 问题解决了吗 turns the answer's
+        message into the rating question; the rating; 问题有没有反复 14 days on."""
+        lang, number, code = actor.lang, press.issue, press.code or 0
+        zone = self.workflow.settings.zone
+        if press.verb == "chk" and code in (
+            revisit_views.RECHECK_HOLDS,
+            revisit_views.RECHECK_CAME_BACK,
+        ):
+            ctx = await self.revisit.recheck(
+                actor, number, came_back=code == revisit_views.RECHECK_CAME_BACK
+            )
+            if rehandled(ctx):
+                owner = ctx.owner.name if ctx.owner else "—"
+                due = views.when(ctx.issue.reply_due, zone)
+                text = t(lang, "revisit.recurred", number=number, name=owner, due=due)
+            else:
+                text = t(lang, "revisit.recheck_holds", number=number)
+            return [Reply(op="replace", message=Outgoing(text=text))]
+        resolution = revisit_views.RESOLUTIONS.get(code)
+        if resolution is None:
+            raise stale_button()
+        if press.verb == "res":
+            ctx = await self.revisit.answer(actor, number, resolution)
+            cycle = ctx.issue.reopen_count
+            if resolution is Resolution.UNRESOLVED:
+                owner = ctx.owner.name if ctx.owner else "—"
+                due = views.when(ctx.issue.reply_due, zone)
+                asked = revisit_views.rehandled_ask_rating(lang, number, owner, due, cycle)
+            else:
+                asked = revisit_views.ask_rating(lang, number, resolution, cycle)
+            return [Reply(op="replace", message=asked)]
+        rating = revisit_views.RATINGS.get(press.rating or 0)
+        if press.verb != "sat" or rating is None or press.cycle is None:
+            raise stale_button()
+        ctx = await self.revisit.rate(actor, number, resolution, press.cycle, rating)
+        if rating is Rating.UNSATISFIED:  # the reason is asked for
+            asked_reason = await self.conversations.ask(actor, Awaiting.UNSATISFIED, number, seq)
+            return [Reply(op="drop"), *asked_reason]
+        done = "revisit.rating_noted" if rehandled(ctx) else "resident.closed"
+        return [Reply(op="drop"), say(lang, done, number=number)]
+
 
 RESIDENT_VERBS = ("view", "fu", "ans", "wd", "rate")
+# 回访: 问题解决了吗, the rating that follows, 问题有没有反复 (the staff's phone 回访 is the desk's)
+REVISIT_VERBS = ("res", "sat", "chk")

@@ -7,9 +7,18 @@ refused press becomes a pop-up, a refused command a message.
 
 from __future__ import annotations
 
+import json
+
 from bot import views
 from bot.actor import Actor
-from bot.callbacks import ChannelPress, IssuePress, OverduePage, PatrolPress
+from bot.callbacks import (
+    ChannelPress,
+    IssuePress,
+    OverduePage,
+    PatrolPress,
+    RevisitPress,
+    UnitPress,
+)
 from bot.config import Settings
 from bot.conversation.engine import Conversations
 from bot.errors import DomainError, NotAllowed, stale_button
@@ -19,8 +28,12 @@ from bot.models import Awaiting, Channel, Lang
 from bot.services.deadlines import OVERDUE_PAGE, Sweeper
 from bot.services.patrols import PatrolService
 from bot.services.platform import PlatformService
+from bot.services.revisit import RevisitService, rehandled
+from bot.services.units import UnitService, UnitTask
 from bot.services.workflow import Context, Workflow
 from bot.texts import Markup, plain, t
+from bot.views import revisit as revisit_views
+from bot.views import units as unit_views
 from bot.views.scheduler import item_choice, overdue_lines
 
 TASKS_SHOWN = 10
@@ -29,6 +42,8 @@ TASKS_SHOWN = 10
 ASKS = {"dec": Awaiting.DECLINE, "rej": Awaiting.REJECT, "rep": Awaiting.REPLY, "ask": Awaiting.ASK}
 # the verbs the desk answers (the resident's own buttons are handled elsewhere)
 DESK_VERBS = ("acc", "tra", "dep", "asg", "sup", *ASKS)
+# a phone 回访's buttons (the resident's own 回访 buttons are the counter's)
+PHONE_VERBS = ("ph", "pres", "psat")
 
 
 def help_keys(actor: Actor) -> list[str]:
@@ -37,6 +52,8 @@ def help_keys(actor: Actor) -> list[str]:
         keys.append("help.resident")
     if actor.is_deputy:
         keys.append("help.deputy")
+    if actor.is_liaison:
+        keys.append("help.liaison")
     if actor.is_staff:
         keys.append("help.staff")
     if actor.admin:
@@ -69,8 +86,12 @@ class Desk:
         deadlines: Sweeper,
         patrols: PatrolService,
         platform: PlatformService,
+        units: UnitService,
+        revisit: RevisitService | None = None,
     ) -> None:
         self.settings = settings
+        self.units = units
+        self.revisit = revisit or RevisitService(workflow)
         self.workflow = workflow
         self.engine = conversations
         self.deadlines = deadlines
@@ -89,12 +110,16 @@ class Desk:
         """/tasks: the deputy's open issues, soonest deadline first, each with its buttons;
         then the station's issues nobody took yet."""
         lang = actor.lang
-        if not actor.is_deputy:
+        if not actor.is_deputy and not actor.is_liaison:
             return self.not_allowed(actor)
+        replies: list[Reply] = []
+        if actor.is_liaison:
+            replies += await self._unit_tasks(actor)
+            if not actor.is_deputy:
+                return replies
         tasks = await self.workflow.tasks(actor)
         if not tasks.owned and not tasks.pending:
-            return [say(lang, "tasks.none")]
-        replies: list[Reply] = []
+            return [*replies, say(lang, "tasks.none")]
         if tasks.owned:
             replies.append(say(lang, "tasks.head", count=len(tasks.owned)))
             replies += [self.card(actor, ctx) for ctx in tasks.owned[:TASKS_SHOWN]]
@@ -103,11 +128,48 @@ class Desk:
             zone = self.settings.zone
             for ctx in tasks.pending[:TASKS_SHOWN]:
                 body = views.issue_facts(
-                    lang, ctx.issue, ctx.station, ctx.category, zone, resident=ctx.resident
+                    lang,
+                    ctx.issue,
+                    ctx.station,
+                    ctx.category,
+                    zone,
+                    resident=ctx.resident,
+                    now=self._now(),
+                    yellow_at=self.settings.yellow_at,
                 )
                 buttons = views.pending_buttons(lang, ctx.issue.id)
                 replies.append(Reply(op="send", message=Outgoing(text=body, buttons=buttons)))
         return replies
+
+    async def _unit_tasks(self, actor: Actor) -> list[Reply]:
+        """A liaison's /tasks: the unit's issues to sign for or answer, soonest first."""
+        lang = actor.lang
+        tasks = await self.units.tasks(actor)
+        if not tasks:
+            return [say(lang, "unit.tasks_none")]
+        return [
+            say(lang, "unit.tasks_head", count=len(tasks)),
+            *(self.unit_card(actor, task) for task in tasks[:TASKS_SHOWN]),
+        ]
+
+    def unit_card(self, actor: Actor, task: UnitTask) -> Reply:
+        ctx = task.ctx
+        assert ctx.department is not None
+        deputy = ctx.owner.name if ctx.owner else "—"
+        card = unit_views.unit_card(
+            actor.lang,
+            ctx.issue,
+            ctx.station,
+            ctx.category,
+            ctx.department,
+            task.handover,
+            deputy,
+            self.settings.zone,
+            now=self._now(),
+            yellow_at=self.settings.yellow_at,
+            signer=task.signer,
+        )
+        return Reply(op="send", message=card)
 
     async def overdue(self, actor: Actor) -> list[Reply]:
         """/overdue: the 督办 list, a page at a time."""
@@ -165,7 +227,10 @@ class Desk:
         issue = IssuePress.unpack(data)
         if issue is not None:
             return issue.verb in DESK_VERBS
-        kinds = (OverduePage, PatrolPress, ChannelPress)
+        revisit = RevisitPress.unpack(data)
+        if revisit is not None:
+            return revisit.verb in PHONE_VERBS
+        kinds = (OverduePage, PatrolPress, ChannelPress, UnitPress)
         return any(kind.unpack(data) is not None for kind in kinds)
 
     async def press(self, actor: Actor, data: str, seq: int | None = None) -> list[Reply]:
@@ -184,9 +249,41 @@ class Desk:
             chosen = ChannelPress.unpack(data)
             if chosen is not None:
                 return await self._channel_chosen(actor, chosen.channel)
+            unit = UnitPress.unpack(data)
+            if unit is not None:
+                return await self._unit_press(actor, unit, seq)
+            revisit = RevisitPress.unpack(data)
+            if revisit is not None and revisit.verb in PHONE_VERBS:
+                return await self._phone_press(actor, revisit)
             raise stale_button()
         except DomainError as exc:
             return refusal(actor.lang, exc, pressed=True)
+
+    async def _phone_press(self, actor: Actor, press: RevisitPress) -> list[Reply]:
+        """A phone 回访 (staff of the issue's station or admins, re-checked): rv:ph:<issue>
+        on the list asks it; rv:pres / rv:psat record what the resident said."""
+        lang, number = actor.lang, press.issue
+        if press.verb == "ph":
+            ctx = await self.revisit.phone_call(actor, number)
+            ask = revisit_views.phone_ask(
+                lang, ctx.issue, ctx.station, ctx.category, ctx.resident, self.settings.zone
+            )
+            return [Reply(op="send", message=ask)]
+        resolution = revisit_views.RESOLUTIONS.get(press.code or 0)
+        if resolution is None:
+            raise stale_button()
+        if press.verb == "pres":
+            ctx = await self.revisit.phone_answer(actor, number, resolution)
+            ask = revisit_views.phone_ask_rating(
+                lang, number, resolution, ctx.issue.reopen_count, rehandled(ctx)
+            )
+            return [Reply(op="replace", message=ask)]
+        rating = revisit_views.RATINGS.get(press.rating or 0)
+        if rating is None or press.cycle is None:
+            raise stale_button()
+        ctx = await self.revisit.phone_rate(actor, number, resolution, press.cycle, rating)
+        done = revisit_views.phone_done(lang, number, resolution, rating, rehandled(ctx))
+        return [Reply(op="replace", message=done)]
 
     async def _issue_press(self, actor: Actor, press: IssuePress, seq: int | None) -> list[Reply]:
         lang, number = actor.lang, press.issue
@@ -215,6 +312,90 @@ class Desk:
             toast(lang, "staff.supervised", number=number),
             say(lang, "staff.supervised", number=number),
         ]
+
+    async def _unit_press(self, actor: Actor, press: UnitPress, seq: int | None) -> list[Reply]:
+        """A liaison's 签收 / 退回 / 申请延期 / 答复, a deputy's 转给群众 / 修改后答复, or the
+        staff's 同意 / 不同意 — each re-checked against the presser's current roles."""
+        lang, number, zone = actor.lang, press.id, self.settings.zone
+        units = self.units
+        if press.verb == "sign":
+            task = await units.sign(actor, number)
+            ctx = task.ctx
+            assert ctx.department is not None
+            card = unit_views.signed_card(
+                lang,
+                ctx.issue,
+                ctx.station,
+                ctx.category,
+                ctx.department,
+                task.handover,
+                actor.person.name,
+                zone,
+            )
+            return [
+                toast(lang, "unit.signed_ack", number=number),
+                Reply(op="replace", message=card),
+            ]
+        if press.verb == "ret":
+            await units.check(actor, number, Action.UNIT_RETURN)
+            return [Reply(op="send", message=unit_views.reason_choice(lang, number))]
+        if press.verb == "rr" and press.arg is not None:
+            task = await units.return_issue(actor, number, press.arg)
+            reason = unit_views.reason_name(lang, task.handover.return_reason)
+            asked = await self.engine.ask(actor, Awaiting.UNIT_RETURN, number, seq, reason=reason)
+            return [Reply(op="drop"), *asked]
+        if press.verb == "ext":
+            due, options = await units.extension_options(actor, number)
+            return [
+                Reply(op="send", message=unit_views.days_choice(lang, number, due, options, zone))
+            ]
+        if press.verb == "ed" and press.arg is not None:
+            due, options = await units.extension_options(actor, number)
+            new_due = dict(options).get(press.arg)
+            if new_due is None:
+                raise stale_button()
+            asked = await self.engine.ask(
+                actor,
+                Awaiting.UNIT_EXTEND,
+                number,
+                seq,
+                data={"days": press.arg},
+                due=views.when(new_due, zone),
+            )
+            return [Reply(op="drop"), *asked]
+        if press.verb == "ans":
+            ctx = await units.check(actor, number, Action.UNIT_ANSWER)
+            department = ctx.department.name(lang) if ctx.department else ""
+            return await self.engine.ask(
+                actor, Awaiting.UNIT_ANSWER, number, seq, department=department
+            )
+        if press.verb == "fwd":
+            await units.forward(actor, number)
+            return [
+                toast(lang, "deputy.done_reply", number=number),
+                Reply(op="drop"),
+                say(lang, "deputy.done_reply", number=number),
+            ]
+        if press.verb == "edit":
+            ctx, handover = await units.answer_for_editing(actor, number)
+            department = ctx.department.name(lang) if ctx.department else ""
+            return await self.engine.ask(
+                actor,
+                Awaiting.REPLY,
+                number,
+                seq,
+                data={"photos": json.dumps(list(handover.answer_photos))},
+                key="unit.edit_answer",
+                department=department,
+                text=handover.answer_text or "",
+            )
+        if press.verb in ("yes", "no"):
+            ctx, request, due = await units.decide_extension(actor, number, press.verb == "yes")
+            approved = request.state == "approved"
+            key = "unit.extension_approved" if approved else "unit.extension_refused"
+            done = unit_views.dated(lang, key, ctx.issue.id, actor.person.name, due, zone)
+            return [Reply(op="replace", message=done)]
+        raise stale_button()
 
     async def _offer_departments(self, actor: Actor, issue_id: int) -> list[Reply]:
         """转办: check the right to transfer, then offer the departments."""
@@ -276,8 +457,13 @@ class Desk:
             ctx.resident,
             self.settings.zone,
             head,
+            now=self._now(),
+            yellow_at=self.settings.yellow_at,
         )
         return Reply(op="send", message=message)
+
+    def _now(self) -> int:
+        return int(self.workflow.clock.now())
 
     async def _overdue_page(self, actor: Actor, offset: int) -> list[Reply]:
         lang = actor.lang

@@ -348,6 +348,25 @@ class Conversations:
         self, actor: Actor, pending: Pending, message: Message
     ) -> list[Reply] | None:
         lang = actor.lang
+        if isinstance(message, Photo) and pending.kind is Awaiting.UNIT_ANSWER:
+            # photos of the result go with the unit's answer; a caption is its text
+            added = await self.prompts.add_photo(actor, pending, message.file_id, message.seq)
+            if not message.caption:
+                if added.text:  # already previewed: show it again with the photos
+                    return [
+                        send(
+                            prompt_views.preview(
+                                lang,
+                                added.kind,
+                                pending.issue_id or 0,
+                                added.text,
+                                added.version,
+                                added.photos,
+                            )
+                        )
+                    ]
+                return [send(prompt_views.photo_added(lang, pending.issue_id or 0, added.photos))]
+            pending = await self.pending(actor)
         if isinstance(message, Text):
             text = message.text
         elif isinstance(message, Photo) and message.caption:
@@ -366,7 +385,10 @@ class Conversations:
         number = ctx.issue.id if ctx else 0
         lead = [DROP] if pressed else []
         if outcome.status == "preview":
-            return [send(prompt_views.preview(lang, kind, number, outcome.text, outcome.version))]
+            preview = prompt_views.preview(
+                lang, kind, number, outcome.text, outcome.version, outcome.photos
+            )
+            return [send(preview)]
         if outcome.status == "editing":
             return [
                 replace(prompt_views.rewrite(lang, kind, number, outcome.text, outcome.version))
@@ -380,13 +402,22 @@ class Conversations:
 
     # -- starting a prompt from an issue's buttons --------------------------------------------
     async def ask(
-        self, actor: Actor, kind: Awaiting, issue_id: int, seq: int | None = None
+        self,
+        actor: Actor,
+        kind: Awaiting,
+        issue_id: int,
+        seq: int | None = None,
+        *,
+        data: dict[str, str | int | float | None] | None = None,
+        key: str | None = None,
+        **params: object,
     ) -> list[Reply]:
-        """答复 / 退回 / 不予受理 / 询问群众 / 补充说明 / 回复 / 不满意: wait for the text."""
+        """答复 / 退回 / 不予受理 / 询问群众 / 补充说明 / 回复 / 不满意 and the units' texts:
+        wait for the text (`data` goes with it; `key` and `params` word the question)."""
         current = await self.pending(actor)
-        again = current.kind is kind and current.issue_id == issue_id
+        again = current.kind is kind and current.issue_id == issue_id and data is None
         replies = [] if again else await self.interrupt(actor, seq)
-        outcome = await self.prompts.ask(actor, kind, issue_id, seq)
+        outcome = await self.prompts.ask(actor, kind, issue_id, seq, data)
         return [
             *replies,
             send(
@@ -397,6 +428,8 @@ class Conversations:
                     outcome.version,
                     skippable=kind in SKIPPABLE,
                     cancellable=kind in PREVIEWED or kind in RESIDENTS - SKIPPABLE,
+                    key=key,
+                    **params,
                 )
             ),
         ]
@@ -409,6 +442,10 @@ class Conversations:
         outcome = await self.prompts.transfer(actor, issue_id, department_id, seq)
         ctx = outcome.ctx
         department = ctx.department.name(actor.lang) if ctx and ctx.department else ""
+        in_bot = await self.prompts.units.handed_over(issue_id)
+        unit = plain(
+            actor.lang, "unit.in_bot" if in_bot else "unit.not_in_bot", department=department
+        )
         return [
             *replies,
             DROP,
@@ -420,6 +457,7 @@ class Conversations:
                     outcome.version,
                     skippable=True,
                     department=department,
+                    unit=unit,
                 )
             ),
         ]

@@ -19,7 +19,9 @@ from bot.services.platform import PlatformService
 from bot.services.prompts import PromptService
 from bot.services.reception import ReceptionService
 from bot.services.reporting import ReportService
+from bot.services.revisit import RevisitService
 from bot.services.stats import StatsService
+from bot.services.units import UnitService
 from bot.services.workflow import Workflow
 from storage.db import Database
 
@@ -44,6 +46,8 @@ class Services:
     desk: Desk
     counter: Counter
     platform: PlatformService
+    units: UnitService
+    revisit: RevisitService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock, db: Database) -> Services:
@@ -53,7 +57,9 @@ class Services:
         people = PeopleService(db, clock, settings)
         reports = ReportService(db, clock, settings)
         broadcasts = BroadcastService(db, clock, settings)
-        prompts = PromptService(workflow)
+        units = UnitService(workflow)
+        revisit = RevisitService(workflow)
+        prompts = PromptService(workflow, units)
         conversations = Conversations(
             db=db,
             clock=clock,
@@ -66,7 +72,14 @@ class Services:
         )
         platform = PlatformService(db, clock, settings)
         deadlines = Sweeper(
-            db, clock, settings, workflow=workflow, patrols=patrols, reception=reception
+            db,
+            clock,
+            settings,
+            workflow=workflow,
+            patrols=patrols,
+            reception=reception,
+            units=units,
+            revisit=revisit,
         )
         return cls(
             settings=settings,
@@ -84,13 +97,25 @@ class Services:
             deadlines=deadlines,
             prompts=prompts,
             conversations=conversations,
-            desk=Desk(settings, workflow, conversations, deadlines, patrols, platform),
+            desk=Desk(
+                settings,
+                workflow,
+                conversations,
+                deadlines,
+                patrols,
+                platform,
+                units,
+                revisit=revisit,
+            ),
             counter=Counter(
                 people=people,
                 workflow=workflow,
                 broadcasts=broadcasts,
                 reception=reception,
                 conversations=conversations,
+                revisit=revisit,
             ),
             platform=platform,
+            units=units,
+            revisit=revisit,
         )

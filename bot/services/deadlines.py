@@ -18,9 +18,12 @@ from bot.config import Settings
 from bot.errors import DomainError, NotAllowed
 from bot.models import Category, Issue, Overdue, Person, Station
 from bot.scheduling import DAY, due_of, phase_of, quiet_until, remind_moment
+from bot.services.digest import DigestService
 from bot.services.outbox import Notices, Render, admins, station_staff_or_admins
 from bot.services.patrols import PatrolService
 from bot.services.reception import ReceptionService
+from bot.services.revisit import RevisitService
+from bot.services.units import UnitService
 from bot.services.workflow import Workflow
 from bot.views import scheduler as scheduler_views
 
@@ -41,9 +44,13 @@ class SweepReport:
     overdue: int = 0
     escalated: int = 0
     auto_closed: int = 0
+    phone_lists: int = 0  # 回访 by phone: one list per station
+    rechecks: int = 0  # 问题有没有反复, 14 days after 已解决
     patrols_run: int = 0
     patrol_reminders: int = 0
     reception: int = 0
+    unit_nudges: int = 0
+    digest: int = 0
 
     @property
     def total(self) -> int:
@@ -60,6 +67,8 @@ class Sweeper:
         workflow: Workflow | None = None,
         patrols: PatrolService | None = None,
         reception: ReceptionService | None = None,
+        units: UnitService | None = None,
+        revisit: RevisitService | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -68,16 +77,24 @@ class Sweeper:
         self.workflow = workflow or Workflow(db, clock, settings)
         self.patrols = patrols or PatrolService(db, clock, settings)
         self.reception = reception or ReceptionService(db, clock, settings)
+        self.units = units or UnitService(self.workflow)
+        self.revisit = revisit or RevisitService(self.workflow)
+        self.digest = DigestService(db, clock, settings)
 
     def _now(self) -> int:
         return int(self.clock.now())
 
     # -- the sweep -------------------------------------------------------------------------
     async def sweep(self) -> SweepReport:
-        """Everything due now: nudges, auto-close, patrols (scheduled and reminders), reception."""
+        """Everything due now: nudges, auto-close and 回访 (phone lists, 14-day re-checks),
+        patrols (scheduled and reminders), reception."""
         report = SweepReport()
         await self._deadlines(report)
+        report.unit_nudges = await self.units.nudge_due()
+        report.digest = await self.digest.send_due()
         report.auto_closed = await self._auto_close()
+        report.phone_lists = await self.revisit.phone_lists()  # after the auto-close
+        report.rechecks = await self.revisit.rechecks()
         report.patrols_run = await self.patrols.run_due()
         report.patrol_reminders = await self.patrols.remind_unfinished()
         report.reception = await self.reception.remind()

@@ -1,4 +1,5 @@
-"""Binding Telegram accounts to seeded deputies and staff: invite links and phone numbers."""
+"""Binding Telegram and WeCom accounts to seeded deputies, staff and department liaisons:
+invite links and phone numbers."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.actor import Actor
 from bot.errors import DomainError, NotAllowed, NotFound
-from bot.models import Person, Station
+from bot.models import Department, Person, Station
 from bot.services.base import Service
 from storage.repos import Repos
 
@@ -30,6 +31,17 @@ class Bound:
     person: Person
     station: Station | None
     role: str | None
+    department: Department | None = None  # a liaison's unit (role "liaison")
+
+    @property
+    def place(self) -> str:
+        """Where the role is held: the station, or the liaison's department (in the bound
+        person's language)."""
+        if self.station is not None:
+            return self.station.name
+        if self.department is not None:
+            return self.department.name(self.person.language)
+        return ""
 
 
 class InviteService(Service):
@@ -62,6 +74,35 @@ class InviteService(Service):
             )
         return token
 
+    async def create_liaison(
+        self, person_key: str, department_key: str | None = None
+    ) -> tuple[Person, Department, str]:
+        """A one-time token that binds a department's liaison (`python -m bot invite`, on the
+        server: no admin check). Without `department_key` the person must be a liaison of
+        exactly one department."""
+        now = self._now()
+        token = secrets.token_urlsafe(24)
+        async with self.db.transaction() as repos:
+            person = await repos.people.by_key(person_key)
+            if person is None:
+                raise NotFound(f'no seeded person "{person_key}"')
+            liaison_of = set(await repos.people.departments_of(person.id))
+            departments = [d for d in await repos.stations.departments() if d.id in liaison_of]
+            if department_key is not None:
+                departments = [d for d in departments if d.key == department_key]
+                if not departments:
+                    raise NotFound(f'"{person_key}" is not a liaison of "{department_key}"')
+            if not departments:
+                raise NotFound(f'"{person_key}" is not a liaison of any department')
+            if len(departments) > 1:
+                keys = ", ".join(d.key for d in departments)
+                raise NotFound(f'"{person_key}" is a liaison of {keys}: name one')
+            department = departments[0]
+            await repos.invites.create_liaison(
+                token, person.id, department.id, None, now, now + INVITE_TTL
+            )
+        return person, department, token
+
     async def redeem(self, telegram_id: int, token: str) -> Bound:
         """Bind whoever opened the link; an unknown, used or expired link binds nothing."""
 
@@ -87,15 +128,24 @@ class InviteService(Service):
         now = self._now()
         async with self.db.transaction() as repos:
             invite = await repos.invites.get(token)
+            if invite is not None and invite.department_id is not None:
+                # the seed governs who acts for a unit: one dropped since the invite binds nothing
+                liaison_of = await repos.people.departments_of(invite.person_id)
+                if invite.department_id not in liaison_of:
+                    invite = None
             if invite is None or not await repos.invites.use(token, telegram_id, now):
                 raise DomainError("bad invite", key="inv.bad")
             await bind(repos, invite.person_id, now)
+            person = await repos.people.get(invite.person_id)
+            assert person is not None
+            if invite.department_id is not None:
+                department = await repos.stations.department(invite.department_id)
+                return Bound(person, None, invite.role, department)
+            assert invite.station_id is not None
             await repos.people.add_membership(
                 invite.person_id, invite.station_id, invite.role, "invite"
             )
-            person = await repos.people.get(invite.person_id)
             station = await repos.stations.get(invite.station_id)
-            assert person is not None
             return Bound(person, station, invite.role)
 
     async def writing_report(self, actor: Actor) -> bool:
@@ -104,7 +154,8 @@ class InviteService(Service):
             return await repos.drafts.get(actor.id) is not None
 
     async def bind_phone(self, telegram_id: int, contact_user_id: int | None, phone: str) -> Bound:
-        """A shared contact binds a seeded deputy/staff member, only if it is the sender's own."""
+        """A shared contact binds a seeded deputy, staff member or liaison, only if it is the
+        sender's own."""
         if contact_user_id != telegram_id:
             raise DomainError("not own contact", key="phone.not_own")
         wanted = normalize_phone(phone)

@@ -222,7 +222,7 @@ class PatrolService(Service):
         now: int,
     ) -> Issue:
         category = await self._category(repos, view.patrol)
-        reply_due = now + category.reply_within
+        reply_due = await self.deadline(repos, now, category.reply_within, category.reply_workdays)
         issue_id = await repos.issues.create(
             station_id=view.station.id,
             category_id=category.id,

@@ -42,6 +42,7 @@ def actor_from(found: Identity, settings: Settings) -> Actor:
         person=person,
         deputy_at=frozenset(s for s, role in memberships if role == "deputy"),
         staff_at=frozenset(s for s, role in memberships if role == "staff"),
+        liaison_of=frozenset(found.departments),
         admin=person.is_admin or (person.telegram_id in settings.admin_telegram_ids),
         # no row yet means nothing is awaited (saves a query when it is asked later)
         pending=found.pending or Pending(person_id=person.id),

@@ -9,6 +9,7 @@ clears what was awaited.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,6 +19,7 @@ from bot.errors import NotAllowed, WrongState
 from bot.lifecycle import Action
 from bot.models import Awaiting, Pending, Role, State, Step
 from bot.services.base import Service
+from bot.services.units import UnitService
 from bot.services.workflow import Context, Workflow, check_text
 from storage.repos import Repos
 
@@ -33,11 +35,25 @@ ACTIONS: dict[Awaiting, Action | None] = {
     Awaiting.FOLLOW_UP: Action.FOLLOW_UP,
     Awaiting.ANSWER: Action.FOLLOW_UP,
     Awaiting.UNSATISFIED: None,
+    Awaiting.UNIT_ANSWER: None,
+    Awaiting.UNIT_RETURN: None,
+    Awaiting.UNIT_EXTEND: None,
 }
 PREVIEWED = frozenset(
-    {Awaiting.REPLY, Awaiting.DECLINE, Awaiting.REJECT, Awaiting.ASK, Awaiting.TRANSFER_NOTE}
+    {
+        Awaiting.REPLY,
+        Awaiting.DECLINE,
+        Awaiting.REJECT,
+        Awaiting.ASK,
+        Awaiting.TRANSFER_NOTE,
+        Awaiting.UNIT_ANSWER,
+        Awaiting.UNIT_RETURN,
+        Awaiting.UNIT_EXTEND,
+    }
 )
-SKIPPABLE = frozenset({Awaiting.TRANSFER_NOTE, Awaiting.UNSATISFIED})
+SKIPPABLE = frozenset({Awaiting.TRANSFER_NOTE, Awaiting.UNSATISFIED, Awaiting.UNIT_RETURN})
+MAX_RESULT_PHOTOS = 5  # photos of the result a unit may attach to its answer
+Data = dict[str, str | int | float | None]
 RESIDENTS = frozenset({Awaiting.FOLLOW_UP, Awaiting.ANSWER, Awaiting.UNSATISFIED})
 
 
@@ -50,22 +66,39 @@ class StalePrompt(WrongState):
 @dataclass(frozen=True)
 class Outcome:
     kind: Awaiting
-    status: Literal["asked", "preview", "done", "lapsed", "expired", "cancelled", "editing"]
+    status: Literal[
+        "asked", "preview", "done", "lapsed", "expired", "cancelled", "editing", "photo"
+    ]
     ctx: Context | None = None
     text: str = ""
     version: int = 0
     why: State | None = None  # lapsed: the issue's state now
+    photos: int = 0  # photo: how many are attached now
+
+
+def photos_of(data: Data) -> tuple[str, ...]:
+    """The photos collected with an answer (kept as JSON in the prompt's data)."""
+    raw = data.get("photos")
+    return tuple(json.loads(raw)) if isinstance(raw, str) and raw else ()
 
 
 class PromptService(Service):
-    def __init__(self, workflow: Workflow) -> None:
+    def __init__(self, workflow: Workflow, units: UnitService) -> None:
         super().__init__(workflow.db, workflow.clock, workflow.settings)
         self.workflow = workflow
+        self.units = units
 
     async def _still_allowed(
         self, repos: Repos, actor: Actor, kind: Awaiting, issue_id: int
     ) -> Context:
         """The issue as it is now, or WrongState when the answer could no longer be used."""
+        if kind is Awaiting.UNIT_ANSWER:
+            return await self.units.check_answer(repos, actor, issue_id)
+        if kind is Awaiting.UNIT_EXTEND:
+            return await self.units.check_extend(repos, actor, issue_id)
+        if kind is Awaiting.UNIT_RETURN:
+            ctx, _ = await self.units.check_return_note(repos, actor, issue_id)
+            return ctx
         ctx = await self.workflow.load(repos, issue_id)
         roles = actor.roles_for(ctx.issue)
         action = ACTIONS[kind]
@@ -81,13 +114,19 @@ class PromptService(Service):
         return ctx
 
     async def ask(
-        self, actor: Actor, kind: Awaiting, issue_id: int, seq: int | None = None
+        self,
+        actor: Actor,
+        kind: Awaiting,
+        issue_id: int,
+        seq: int | None = None,
+        data: Data | None = None,
     ) -> Outcome:
-        """Check the person may do what the answer leads to, then wait for their text."""
+        """Check the person may do what the answer leads to, then wait for their text
+        (`data`: what the answer goes with, e.g. the days of an extension)."""
         async with self.db.transaction() as repos:
             ctx = await self._still_allowed(repos, actor, kind, issue_id)
             pending = await repos.pending.set(
-                actor.id, kind, Step.WRITE, self._now(), issue_id=issue_id, seq=seq
+                actor.id, kind, Step.WRITE, self._now(), issue_id=issue_id, data=data, seq=seq
             )
             return Outcome(kind, "asked", ctx, version=pending.version)
 
@@ -132,11 +171,12 @@ class PromptService(Service):
                     Step.PREVIEW,
                     now,
                     issue_id=pending.issue_id,
-                    data={"text": text},
+                    data={**pending.data, "text": text},
                     seq=seq,
                 )
-                return Outcome(kind, "preview", ctx, text, saved.version)
-            ctx = await self._carry_out(repos, actor, kind, pending.issue_id, text)
+                photos = len(photos_of(pending.data))
+                return Outcome(kind, "preview", ctx, text, saved.version, photos=photos)
+            ctx = await self._carry_out(repos, actor, kind, pending.issue_id, text, pending.data)
             await repos.pending.clear(actor.id, now, seq)
             return Outcome(kind, "done", ctx, text)
 
@@ -166,7 +206,9 @@ class PromptService(Service):
                 await repos.pending.clear(actor.id, now, seq)
                 ctx = await self.workflow.load(repos, pending.issue_id)
                 return Outcome(pending.kind, "lapsed", ctx, why=ctx.issue.state)
-            ctx = await self._carry_out(repos, actor, pending.kind, pending.issue_id, text)
+            ctx = await self._carry_out(
+                repos, actor, pending.kind, pending.issue_id, text, pending.data
+            )
             await repos.pending.clear(actor.id, now, seq)
             return Outcome(pending.kind, "done", ctx, text)
 
@@ -176,8 +218,15 @@ class PromptService(Service):
             pending = await self._current(repos, actor, version, Step.PREVIEW)
             assert pending.issue_id is not None
             ctx = await self.workflow.load(repos, pending.issue_id)
+            kept = {k: v for k, v in pending.data.items() if k != "text"}
             saved = await repos.pending.set(
-                actor.id, pending.kind, Step.WRITE, self._now(), issue_id=pending.issue_id, seq=seq
+                actor.id,
+                pending.kind,
+                Step.WRITE,
+                self._now(),
+                issue_id=pending.issue_id,
+                data=kept,
+                seq=seq,
             )
             return Outcome(
                 pending.kind, "editing", ctx, str(pending.data.get("text") or ""), saved.version
@@ -196,12 +245,43 @@ class PromptService(Service):
             await repos.pending.clear(actor.id, self._now(), seq)
             return Outcome(pending.kind, "cancelled", ctx)
 
+    async def add_photo(
+        self, actor: Actor, pending: Pending, photo: str, seq: int | None = None
+    ) -> Outcome:
+        """A photo of the result while a unit's answer is written: kept with the answer."""
+        assert pending.issue_id is not None
+        async with self.db.transaction() as repos:
+            ctx = await self._still_allowed(repos, actor, pending.kind, pending.issue_id)
+            photos = photos_of(pending.data)
+            if photo not in photos:
+                photos = (*photos, photo)[-MAX_RESULT_PHOTOS:]
+            saved = await repos.pending.set(
+                actor.id,
+                pending.kind,
+                pending.step,
+                self._now(),
+                issue_id=pending.issue_id,
+                data={**pending.data, "photos": json.dumps(list(photos))},
+                seq=seq,
+            )
+            text = str(saved.data.get("text") or "")
+            return Outcome(pending.kind, "photo", ctx, text, saved.version, photos=len(photos))
+
     async def _carry_out(
-        self, repos: Repos, actor: Actor, kind: Awaiting, issue_id: int, text: str
+        self, repos: Repos, actor: Actor, kind: Awaiting, issue_id: int, text: str, data: Data
     ) -> Context:
         w = self.workflow
         if kind is Awaiting.REPLY:
-            return await w.reply(actor, issue_id, text, within=repos)
+            return await w.reply(actor, issue_id, text, within=repos, photos=photos_of(data))
+        if kind is Awaiting.UNIT_ANSWER:
+            return await self.units.answer(actor, issue_id, text, photos_of(data), within=repos)
+        if kind is Awaiting.UNIT_RETURN:
+            return await self.units.return_note(actor, issue_id, text, within=repos)
+        if kind is Awaiting.UNIT_EXTEND:
+            days = data.get("days")
+            return await self.units.ask_extension(
+                actor, issue_id, int(days or 0), text, within=repos
+            )
         if kind is Awaiting.DECLINE:
             return await w.decline(actor, issue_id, text, within=repos)
         if kind is Awaiting.REJECT:

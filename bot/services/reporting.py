@@ -339,8 +339,12 @@ class ReportService(Service):
             if station is None or await repos.stations.by_key(station.key) is None:
                 raise WrongState("station retired", key="report.station_retired")
             assert category is not None
-            accept_due = now + category.accept_within
-            reply_due = now + category.reply_within
+            accept_due = await self.deadline(
+                repos, now, category.accept_within, category.accept_workdays
+            )
+            reply_due = await self.deadline(
+                repos, now, category.reply_within, category.reply_workdays
+            )
             issue_id = await repos.issues.create(
                 station_id=station.id,
                 category_id=category.id,

@@ -5,6 +5,9 @@ Definitions (issues created in the period unless said otherwise):
   deputy who found them, are left out of both);
 - 按时办结率: replied within the reply deadline / replied;
 - 满意率: (satisfied + mostly satisfied) / rated;
+- 解决率: 已解决 (and not come back at the 14-day re-check) / issues with an answer to
+  回访's 问题解决了吗 (the resident's, or staff's record of a phone 回访);
+- 重办率: issues handled again (重办) at least once / issues answered at least once;
 - median time to accept (resident issues) and to reply, from submission;
 - overdue now: open issues past a deadline at this moment, whenever created.
 """
@@ -16,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from statistics import median
 from zoneinfo import ZoneInfo
 
 from bot.actor import Actor
@@ -89,6 +93,15 @@ def report_lines(fig: Figures, lang: Lang, zone: ZoneInfo, fmt: Fmt) -> list[str
         fmt(lang, "stats.response", value=_pct(fig.accepted_on_time, fig.accepted)),
         fmt(lang, "stats.on_time", value=_pct(fig.replied_on_time, fig.replied)),
         fmt(lang, "stats.satisfaction", value=_pct(fig.satisfied, fig.rated)),
+        fmt(lang, "stats.resolution", value=_pct(fig.resolved, fig.revisited)),
+        fmt(lang, "stats.rehandling", value=_pct(fig.rehandled, fig.answered)),
+        fmt(
+            lang,
+            "stats.revisits",
+            resident=fig.revisited - fig.revisited_by_phone,
+            phone=fig.revisited_by_phone,
+            recurred=fig.recurred,
+        ),
         fmt(
             lang,
             "stats.medians",
@@ -110,6 +123,22 @@ def report_lines(fig: Figures, lang: Lang, zone: ZoneInfo, fmt: Fmt) -> list[str
                     open=open_,
                     accepted=accepted,
                     replied=replied,
+                )
+            )
+    if fig.departments:
+        lines.append(fmt(lang, "stats.units_head"))
+        for zh, en, received, signed, returned, extensions, on_time, took in fig.departments:
+            lines.append(
+                fmt(
+                    lang,
+                    "stats.unit_row",
+                    name=en if lang is Lang.EN else zh,
+                    received=received,
+                    signed=signed,
+                    returned=returned,
+                    extensions=extensions,
+                    on_time=on_time,
+                    median=_hours(fmt, lang, took),
                 )
             )
     if fig.city:
@@ -174,6 +203,7 @@ class StatsService(Service):
             deputies = await repos.stats.deputies(station_ids)
             not_started = await repos.stats.not_started(station_ids)
             stations = await repos.stats.stations(station_ids)
+            units = await repos.handovers.figures(station_ids, since, until)
         names = [name for _id, _key, name, _district in stations]
         fig = Figures(
             scope="" if station_ids is None else "、".join(names),
@@ -184,6 +214,19 @@ class StatsService(Service):
             not_started=not_started,
             overdue_now=len(overdue),
         )
+        fig.departments = [
+            (
+                zh,
+                en,
+                received,
+                signed,
+                returned,
+                extensions,
+                on_time,
+                median(took) if took else None,
+            )
+            for zh, en, received, signed, returned, extensions, on_time, took in units
+        ]
         fig.by_state = dict(Counter(str(i["state"]) for i in issues))
         categories: Counter[tuple[str, str]] = Counter(
             (str(i["category_zh"]), str(i["category_en"])) for i in issues
@@ -203,6 +246,14 @@ class StatsService(Service):
             if i["rating"] is not None:
                 fig.rated += 1
                 fig.satisfied += int(i["rating"] in ("satisfied", "mostly"))
+            reopened = int(i["reopen_count"] or 0) > 0  # 重办 comes only after an answer
+            fig.answered += int(i["replied_at"] is not None or reopened)
+            fig.rehandled += int(reopened)
+            if i["resolution"] is not None:
+                fig.revisited += 1
+                fig.revisited_by_phone += int(i["revisit_by"] == "phone")
+                fig.resolved += int(i["resolution"] == "resolved" and i["recheck"] != "recurred")
+            fig.recurred += int(i["recheck"] == "recurred")
             fig.supporters += int(i["supporters"])
             fig.supported_issues += int(i["supporters"] > 0)
             fig.patrol_problems += int(i["source"] == "patrol")

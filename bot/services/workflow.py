@@ -17,19 +17,24 @@ from bot.models import (
     Category,
     Department,
     Event,
+    Handover,
     Issue,
     Person,
     Rating,
+    Resolution,
     Role,
     State,
     Station,
     Step,
 )
-from bot.scheduling import next_nudge
+from bot.scheduling import next_nudge, remind_moment
 from bot.services.base import Service
 from bot.services.outbox import Notices, Render, admins, responders, station_staff_or_admins
 from bot.units import utf16_len
 from bot.views import issues as issue_views
+from bot.views import revisit as revisit_views
+from bot.views import units as unit_views
+from bot.views.revisit import Cause
 from storage.repos import Repos
 
 MAX_TEXT = 2000
@@ -106,6 +111,9 @@ class Workflow(Service):
             )
         return out
 
+    async def contexts(self, repos: Repos, issues: list[Issue]) -> list[Context]:
+        return await self._contexts(repos, issues)
+
     async def load(self, repos: Repos, issue_id: int) -> Context:
         """An issue with what describes it, inside the caller's transaction."""
         return await self._context(repos, issue_id)
@@ -148,7 +156,11 @@ class Workflow(Service):
         await repos.issues.add_event(
             ctx.issue.id, now, actor.id if actor else None, kind, ctx.issue.state, to, note
         )
+        if was is State.TRANSFERRED and to is not State.TRANSFERRED:
+            await repos.handovers.end_open(ctx.issue.id, now)  # out of the unit's hands
         return await self._context(repos, ctx.issue.id)
+
+    move = _move  # for the services that move an issue within their own transaction
 
     # -- who is told -------------------------------------------------------------------
     async def _edit_new_notices(
@@ -303,11 +315,60 @@ class Workflow(Service):
                 department_id=department.id,
                 transferred_at=now,
             )
-            await Notices(repos, now).send(
+            notices = Notices(repos, now)
+            await notices.send(
                 ctx.resident,
                 partial(issue_views.transferred_notice, number=ctx.issue.id, department=department),
             )
+            await self._hand_over(repos, notices, actor, ctx, department)
             return ctx
+
+    async def _hand_over(
+        self, repos: Repos, notices: Notices, actor: Actor, ctx: Context, department: Department
+    ) -> Handover | None:
+        """A unit with liaisons in the bot gets the issue to sign for, with its own deadlines;
+        any earlier unit's handover ends. Without a reachable liaison the deputy relays."""
+        now = self._now()
+        previous = await repos.handovers.open_of(ctx.issue.id)
+        await repos.handovers.end_open(ctx.issue.id, now)
+        if previous is not None:  # the earlier unit's cards stop offering their buttons
+            for person in await repos.people.liaisons_of(previous.department_id):
+                await notices.edit(
+                    person,
+                    f"unit:{ctx.issue.id}",
+                    partial(unit_views.say, key="unit.moved", number=ctx.issue.id),
+                )
+        liaisons = [p for p in await repos.people.liaisons_of(department.id) if p.reachable]
+        if not liaisons:
+            return None
+        sign_due = await self.deadline(repos, now, department.sign_within, department.sign_workdays)
+        answer_due = await self.deadline(
+            repos, now, department.answer_within, department.answer_workdays
+        )
+        handover = await repos.handovers.add(
+            ctx.issue.id,
+            department.id,
+            actor.id,
+            now,
+            sign_due=sign_due,
+            answer_due=answer_due,
+            next_nudge_at=remind_moment(now, sign_due),
+        )
+        await notices.send_all(
+            liaisons,
+            partial(
+                unit_views.unit_card,
+                issue=ctx.issue,
+                station=ctx.station,
+                category=ctx.category,
+                department=department,
+                handover=handover,
+                deputy=actor.person.name,
+                zone=self.settings.zone,
+            ),
+            ref=f"unit:{ctx.issue.id}",
+        )
+        return handover
 
     async def transfer_note(
         self, actor: Actor, issue_id: int, note: str, within: Repos | None = None
@@ -321,13 +382,30 @@ class Workflow(Service):
                 or ctx.issue.state is not State.TRANSFERRED
             ):
                 raise WrongState("not transferred", key="error.wrong_state")
-            await repos.issues.add_event(
-                issue_id, self._now(), actor.id, "transfer_note", note=note
-            )
+            now = self._now()
+            await repos.issues.add_event(issue_id, now, actor.id, "transfer_note", note=note)
+            handover = await repos.handovers.open_of(issue_id)
+            if handover is not None:  # the unit reads the deputy's note too
+                liaisons = await repos.people.liaisons_of(handover.department_id)
+                await Notices(repos, now).send_all(
+                    [p for p in liaisons if p.reachable],
+                    partial(
+                        unit_views.say,
+                        key="unit.note",
+                        number=issue_id,
+                        name=actor.person.name,
+                        note=note,
+                    ),
+                )
             return ctx
 
     async def reply(
-        self, actor: Actor, issue_id: int, text: str, within: Repos | None = None
+        self,
+        actor: Actor,
+        issue_id: int,
+        text: str,
+        within: Repos | None = None,
+        photos: tuple[str, ...] = (),
     ) -> Context:
         """答复: the resident gets the answer and the rating buttons."""
         text = check_text(text)
@@ -337,14 +415,13 @@ class Workflow(Service):
             ctx = await self._move(
                 repos, actor, ctx, Action.REPLY, "replied", text, reply_text=text, replied_at=now
             )
+            answer = partial(
+                issue_views.replied_notice, number=ctx.issue.id, name=actor.person.name, text=text
+            )
             await Notices(repos, now).send(
                 ctx.resident,
-                partial(
-                    issue_views.replied_notice,
-                    number=ctx.issue.id,
-                    name=actor.person.name,
-                    text=text,
-                ),
+                # photos of the result (a unit's answer may bring them) go with the answer
+                lambda lang: answer(lang).model_copy(update={"photos": photos}),
                 ref=f"rate:{ctx.issue.id}",
             )
             return ctx
@@ -473,9 +550,12 @@ class Workflow(Service):
                 await notices.send(ctx.owner, withdrawn)
             return ctx
 
-    async def rate(self, actor: Actor, issue_id: int, rating: Rating) -> Context:
-        """满意 / 基本满意 close; 不满意 reopens (same deputy, 督办) and tells deputy and staff."""
-        async with self.db.transaction() as repos:
+    async def rate(
+        self, actor: Actor, issue_id: int, rating: Rating, within: Repos | None = None
+    ) -> Context:
+        """满意 / 基本满意 close; 不满意 is handled again (重办: same deputy, 督办; deputy and
+        staff told)."""
+        async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             now = self._now()
             notices = Notices(repos, now)
@@ -497,49 +577,89 @@ class Workflow(Service):
                         partial(issue_views.rated_notice, number=issue_id, rating=rating),
                     )
                 return ctx
-            reopens = ctx.issue.reopen_count + 1
-            ctx = await self._move(
-                repos,
-                actor,
-                ctx,
-                Action.RATE_BAD,
-                "reopened",
-                None,
-                rating=rating,
-                reopen_count=reopens,
-                supervised=1,
-                reply_due=now + ctx.category.reply_within,
-                replied_at=None,
+            return await self.rehandle(
+                repos, actor, ctx, Action.RATE_BAD, "reopened", "unsatisfied", rating=rating
             )
-            if ctx.owner is not None:
-                await notices.send(
-                    ctx.owner,
-                    partial(
-                        issue_views.reopened_card,
-                        issue=ctx.issue,
-                        station=ctx.station,
-                        category=ctx.category,
-                        resident=ctx.resident,
-                        zone=self.settings.zone,
-                    ),
-                )
-            managers = await station_staff_or_admins(
-                repos, ctx.station.id, self.settings.admin_telegram_ids
-            )
-            if reopens >= 2:
-                managers += await admins(repos, self.settings.admin_telegram_ids)
-            owner_name = ctx.owner.name if ctx.owner else "—"
-            await notices.send_all(
-                managers,
+
+    async def rehandle(
+        self,
+        repos: Repos,
+        actor: Actor | None,
+        ctx: Context,
+        action: Action,
+        kind: str,
+        cause: Cause,
+        *,
+        result: Resolution | Rating | None = None,
+        **fields: object,
+    ) -> Context:
+        """重办, inside the caller's transaction: `accepted` again with reopen_count + 1, the
+        督办 flag and a new reply deadline from now (in working days when the category counts
+        them). Its deputy gets the card again — unless they can no longer be reached at the
+        station, which the staff are told; the station's staff (and from the second time the
+        admins) get an alert with 督办."""
+        now = self._now()
+        reopens = ctx.issue.reopen_count + 1
+        category = ctx.category
+        due = await self.deadline(repos, now, category.reply_within, category.reply_workdays)
+        ctx = await self._move(
+            repos,
+            actor,
+            ctx,
+            action,
+            kind,
+            None,
+            reopen_count=reopens,
+            supervised=1,
+            reply_due=due,
+            replied_at=None,
+            closed_at=None,
+            close_reason=None,
+            next_nudge_at=next_nudge(
+                State.ACCEPTED, now, accept_due=ctx.issue.accept_due, reply_due=due
+            ),
+            **fields,
+        )
+        owner = ctx.owner
+        here = (
+            owner is not None
+            and owner.reachable
+            and await repos.people.has_role(owner.id, ctx.station.id, "deputy")
+        )
+        notices = Notices(repos, now)
+        if owner is not None and here:
+            await notices.send(
+                owner,
                 partial(
-                    issue_views.reopened_alert,
-                    number=issue_id,
-                    times=reopens,
-                    name=owner_name,
-                    description=ctx.issue.description,
+                    revisit_views.reopened_card,
+                    cause=cause,
+                    issue=ctx.issue,
+                    station=ctx.station,
+                    category=ctx.category,
+                    resident=ctx.resident,
+                    zone=self.settings.zone,
+                    result=result,
                 ),
             )
-            return ctx
+        managers = await station_staff_or_admins(
+            repos, ctx.station.id, self.settings.admin_telegram_ids
+        )
+        if reopens >= 2:
+            managers += await admins(repos, self.settings.admin_telegram_ids)
+        await notices.send_all(
+            managers,
+            partial(
+                revisit_views.reopened_alert,
+                cause=cause,
+                number=ctx.issue.id,
+                times=reopens,
+                name=owner.name if owner else "—",
+                description=ctx.issue.description,
+                owner_gone=not here,
+                result=result,
+            ),
+        )
+        return ctx
 
     # -- staff -------------------------------------------------------------------------
     async def supervise(self, actor: Actor, issue_id: int) -> Context:
@@ -553,7 +673,21 @@ class Workflow(Service):
                     "already supervised", key="staff.already_supervised", number=issue_id
                 )
             ctx = await self._move(repos, actor, ctx, Action.SUPERVISE, "supervised", supervised=1)
-            await Notices(repos, self._now()).send_all(
+            notices = Notices(repos, self._now())
+            handover = await repos.handovers.open_of(issue_id)
+            if handover is not None and ctx.department is not None:  # the unit is pressed too
+                liaisons = await repos.people.liaisons_of(handover.department_id)
+                await notices.send_all(
+                    [p for p in liaisons if p.reachable],
+                    partial(
+                        unit_views.say,
+                        key="unit.supervised",
+                        number=issue_id,
+                        name=actor.person.name,
+                        department=ctx.department.name_zh,
+                    ),
+                )
+            await notices.send_all(
                 await self._to_handlers(repos, ctx),
                 partial(
                     issue_views.supervised_notice,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.callbacks import IssuePress, LangPress
 from bot.messages import Button, Outgoing
 from bot.models import Category, Department, Event, Issue, Lang, Person, Rating, State, Station
+from bot.scheduling import TIER_MARK, tier
 from bot.texts import Markup, plain, t
 
 PREVIEW_CHARS = 60
@@ -40,8 +41,12 @@ def issue_facts(
     zone: ZoneInfo,
     *,
     resident: Person | None = None,
+    deadlines: bool = True,
+    now: int | None = None,
+    yellow_at: float = 0.7,
 ) -> Markup:
-    """The body of an issue card: number, category, station, reporter, text, deadlines."""
+    """The body of an issue card: number, category, station, reporter, text, deadlines
+    (`deadlines=False`: without the state and the station's deadlines, for a unit)."""
     lines = [
         t(lang, "card.head", number=issue.id, category=category.name(lang)),
         t(lang, "card.station", station=station.name),
@@ -59,14 +64,28 @@ def issue_facts(
         lines.append(t(lang, "card.photos", count=len(issue.photos)))
     if issue.lat is not None and issue.lon is not None:
         lines.append(t(lang, "card.location", lat=f"{issue.lat:.5f}", lon=f"{issue.lon:.5f}"))
+    if not deadlines:
+        return Markup("\n".join(lines))
     lines.append(t(lang, "card.state", state=state_name(lang, issue.state)))
     if issue.state is State.SUBMITTED:
-        lines.append(t(lang, "card.accept_due", due=when(issue.accept_due, zone)))
+        due = t(lang, "card.accept_due", due=when(issue.accept_due, zone))
+        lines.append(_marked(due, issue.created_at, issue.accept_due, now, yellow_at))
     if issue.state in (State.SUBMITTED, State.ACCEPTED, State.TRANSFERRED):
-        lines.append(t(lang, "card.reply_due", due=when(issue.reply_due, zone)))
+        due = t(lang, "card.reply_due", due=when(issue.reply_due, zone))
+        if issue.state is not State.SUBMITTED:
+            due = _marked(due, issue.created_at, issue.reply_due, now, yellow_at)
+        lines.append(due)
     if issue.supervised:
         lines.append(t(lang, "card.supervised"))
     return Markup("\n".join(lines))
+
+
+def _marked(line: Markup, start: int, due: int, now: int | None, yellow_at: float) -> Markup:
+    """A deadline line with its warning tier (🟡 most of the time gone, 🔴 overdue)."""
+    if now is None:
+        return line
+    found = tier(start, due, now, yellow_at)
+    return line if found is None else Markup(f"{line} {TIER_MARK[found]}")
 
 
 def pending_buttons(lang: Lang, issue_id: int) -> tuple[tuple[Button, ...], ...]:
@@ -127,8 +146,12 @@ def working_card(
     resident: Person | None,
     zone: ZoneInfo,
     head_key: str = "deputy.working",
+    now: int | None = None,
+    yellow_at: float = 0.7,
 ) -> Outgoing:
-    body = issue_facts(lang, issue, station, category, zone, resident=resident)
+    body = issue_facts(
+        lang, issue, station, category, zone, resident=resident, now=now, yellow_at=yellow_at
+    )
     return Outgoing(text=t(lang, head_key, body=body), buttons=working_buttons(lang, issue.id))
 
 

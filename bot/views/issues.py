@@ -15,10 +15,10 @@ from bot.views import (
     issue_facts,
     pending_buttons,
     preview,
-    rating_buttons,
     working_buttons,
     working_card,
 )
+from bot.views.revisit import resolution_buttons
 
 # -- residents -------------------------------------------------------------------------
 
@@ -59,10 +59,11 @@ def transferred_notice(lang: Lang, number: int, department: Department) -> Outgo
 
 
 def replied_notice(lang: Lang, number: int, name: str, text: str) -> Outgoing:
-    """The resident, when the deputy replies (答复): the answer and the rating buttons."""
+    """The resident, when the deputy replies (答复): the answer and 回访's first question,
+    问题解决了吗 (the rating follows, bot/views/revisit.py)."""
     return Outgoing(
-        text=t(lang, "resident.replied", number=number, name=name, text=text),
-        buttons=rating_buttons(lang, number),
+        text=t(lang, "revisit.replied", number=number, name=name, text=text),
+        buttons=resolution_buttons(lang, number),
         summary=summary(lang, number, "replied", State.REPLIED, "reply"),
     )
 
@@ -131,18 +132,6 @@ def assigned_card(
     return working_card(lang, issue, station, category, resident, zone, "deputy.assigned_you")
 
 
-def reopened_card(
-    lang: Lang,
-    issue: Issue,
-    station: Station,
-    category: Category,
-    resident: Person,
-    zone: ZoneInfo,
-) -> Outgoing:
-    """The owning deputy, when the resident is not satisfied and the issue reopens (督办)."""
-    return working_card(lang, issue, station, category, resident, zone, "deputy.reopened")
-
-
 def resident_says_notice(lang: Lang, number: int, name: str, text: str, owned: bool) -> Outgoing:
     """Whoever handles the issue, when the resident follows up or answers a question."""
     return Outgoing(
@@ -199,18 +188,3 @@ def all_declined_card(
     ]
     rows.append((button(lang, "btn.reject", IssuePress(verb="rej", issue=issue.id).pack()),))
     return Outgoing(text=t(lang, "staff.all_declined", body=body), buttons=tuple(rows))
-
-
-def reopened_alert(lang: Lang, number: int, times: int, name: str, description: str) -> Outgoing:
-    """The station's staff (and admins from the second time), when an issue is reopened."""
-    return Outgoing(
-        text=t(
-            lang,
-            "staff.reopened",
-            number=number,
-            times=times,
-            name=name,
-            preview=preview(description),
-        ),
-        buttons=((button(lang, "btn.supervise", IssuePress(verb="sup", issue=number).pack()),),),
-    )

@@ -18,6 +18,9 @@ ASK_KEYS = {
     Awaiting.FOLLOW_UP: "resident.ask_follow_up",
     Awaiting.ANSWER: "resident.ask_answer",
     Awaiting.UNSATISFIED: "resident.reopened",
+    Awaiting.UNIT_ANSWER: "unit.ask_answer",
+    Awaiting.UNIT_RETURN: "unit.ask_return_note",
+    Awaiting.UNIT_EXTEND: "unit.ask_extend_reason",
 }
 DONE_KEYS = {
     Awaiting.REPLY: "deputy.done_reply",
@@ -28,6 +31,9 @@ DONE_KEYS = {
     Awaiting.FOLLOW_UP: "resident.sent_follow_up",
     Awaiting.ANSWER: "resident.sent_follow_up",
     Awaiting.UNSATISFIED: "resident.thanks_reason",
+    Awaiting.UNIT_ANSWER: "unit.done_answer",
+    Awaiting.UNIT_RETURN: "unit.done_return_note",
+    Awaiting.UNIT_EXTEND: "unit.done_extend",
 }
 
 
@@ -47,6 +53,7 @@ def ask(
     *,
     skippable: bool = False,
     cancellable: bool = False,
+    key: str | None = None,
     **params: object,
 ) -> Outgoing:
     row = []
@@ -55,14 +62,19 @@ def ask(
     if cancellable:
         row.append(_press(lang, "btn.cancel", "cancel", version))
     return Outgoing(
-        text=t(lang, ASK_KEYS[kind], number=number, **params),
+        text=t(lang, key or ASK_KEYS[kind], number=number, **params),
         buttons=(tuple(row),) if row else (),
     )
 
 
-def preview(lang: Lang, kind: Awaiting, number: int, text: str, version: int) -> Outgoing:
+def preview(
+    lang: Lang, kind: Awaiting, number: int, text: str, version: int, photos: int = 0
+) -> Outgoing:
+    if photos:  # the photos go with it; the count says so
+        text = f"{text}\n📷 {plain(lang, 'unit.photos_line', count=photos)}"
+    body = t(lang, "prompt.preview", number=number, what=what(lang, kind), text=text)
     return Outgoing(
-        text=t(lang, "prompt.preview", number=number, what=what(lang, kind), text=text),
+        text=body,
         buttons=(
             (
                 _press(lang, "btn.send", "send", version),
@@ -102,3 +114,7 @@ def put_aside(lang: Lang, kind: Awaiting, number: int) -> Outgoing:
 
 def cancelled(lang: Lang, number: int) -> Outgoing:
     return Outgoing(text=t(lang, "prompt.cancelled", number=number))
+
+
+def photo_added(lang: Lang, number: int, count: int) -> Outgoing:
+    return Outgoing(text=t(lang, "unit.photo_added", number=number, count=count))

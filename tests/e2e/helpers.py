@@ -72,3 +72,20 @@ async def summary_with_similar(resident: FakeUser, text: str, category: str = "�
     await resident.send(text)
     await resident.tap("跳过", await resident.wait_for("跳过"))
     return await resident.sees("相似的事项")
+
+
+async def revisit(
+    resident: FakeUser,
+    answer: BotMessage,
+    rating: str = "满意",
+    resolution: str = "已解决",
+    timeout: float = 5.0,  # noqa: ASYNC109
+) -> BotMessage:
+    """回访 on an answer: 问题解决了吗 (the answer's message becomes the rating question),
+    then the rating. Returns the rating question."""
+    assert answer.labels == ["已解决", "部分解决", "未解决"], answer.labels
+    await resident.tap(resolution, answer, timeout=timeout)
+    asked = await resident.edited(answer, "满意吗", timeout=timeout)
+    assert asked.labels == ["满意", "基本满意", "不满意"], asked.labels
+    await resident.tap(rating, asked, timeout=timeout)
+    return asked

@@ -15,6 +15,7 @@ from tests.e2e.helpers import (
     file_issue,
     number_in,
     open_bot,
+    revisit,
     send_official,
     summary_with_similar,
 )
@@ -65,7 +66,7 @@ async def test_a_menu_tap_after_not_satisfied_starts_a_report_not_a_reason(world
     await a.wait_for("请输入给群众的答复")
     await send_official(a, "已经报修，明天更换灯泡。")
     await a.wait_for(f"已将答复发送给群众（#{number}）")
-    await alice.tap("不满意", await alice.wait_for("的答复"))
+    await revisit(alice, await alice.wait_for("的答复"), "不满意")
     await alice.wait_for("说明不满意的原因")
     await a.wait_for("群众不满意，事项已重新打开")
     await staff.wait_for(f"#{number} 群众不满意，已第 1 次重新打开")

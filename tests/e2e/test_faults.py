@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import World
-from tests.e2e.helpers import bind, file_issue, open_bot, send_official
+from tests.e2e.helpers import bind, file_issue, open_bot, revisit, send_official
 from tests.e2e.worlds import running_world
 
 REQUEST_TIMEOUT = 1.0
@@ -83,7 +83,7 @@ async def test_the_loop_completes_through_429_5xx_resets_and_slow_answers(
     await a.wait_for("请输入给群众的答复", timeout=10)
     await send_official(a, "已联系市政工程处，井盖今天补上。", timeout=10)
     reply = await alice.wait_for("的答复", timeout=10)
-    await alice.tap("满意", reply, timeout=10)
+    await revisit(alice, reply, timeout=10)
     await alice.wait_for("已办结", timeout=10)
     await a.wait_for("群众评价：满意", timeout=10)
     await api.wait_idle(quiet=0.5, timeout=30)
@@ -97,7 +97,7 @@ async def test_the_loop_completes_through_429_5xx_resets_and_slow_answers(
         r[0]
         for r in await world.rows("SELECT kind FROM events WHERE issue_id = ? ORDER BY id", number)
     ]
-    assert kinds == ["submitted", "accepted", "replied", "rated"], f"events: {kinds}"
+    assert kinds == ["submitted", "accepted", "replied", "resolved", "rated"], f"events: {kinds}"
     assert (
         await world.rows(
             "SELECT id, failed FROM outbox WHERE sent_at IS NULL OR failed IS NOT NULL"

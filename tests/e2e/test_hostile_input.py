@@ -290,9 +290,13 @@ async def double_rate(world: World) -> None:
     await a.wait_for("请输入给群众的答复")
     await send_official(a, "已处理")
     reply = await alice.wait_for("的答复")
-    await asyncio.gather(alice.tap("满意", reply), alice.tap("不满意", reply))
+    await alice.tap("已解决", reply)
+    asked = await alice.edited(reply, "满意吗")
+    await asyncio.gather(alice.tap("满意", asked), alice.tap("不满意", asked))
     await world.settle()
-    rated = await world.rows("SELECT COUNT(*) FROM events WHERE kind = 'rated'")
+    rated = await world.rows(
+        "SELECT COUNT(*) FROM events WHERE kind IN ('rated', 'reopened') AND issue_id = ?", number
+    )
     assert rated == [(1,)]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fakebot import FakeUser
 from tests.e2e.conftest import World
-from tests.e2e.helpers import bind, file_issue, open_bot, send_official
+from tests.e2e.helpers import bind, file_issue, open_bot, revisit, send_official
 
 # The deputies' day-before reception reminder comes or not depending on the wall clock.
 REMINDER = "接待日提醒"
@@ -67,15 +67,15 @@ async def test_full_loop_first_accept_wins_transfer_reply_satisfied(world: World
     await send_official(a, "请派人勘查")
     await a.wait_for("已把备注记入")
 
-    # reply → the resident rates 满意 → closed
+    # reply → 回访: the resident says 已解决, then 满意 → closed
     await a.tap("答复", card)
     await a.wait_for("请输入给群众的答复")
     await send_official(a, "市政工程处已修复路面。")
     await a.wait_for(f"已将答复发送给群众（#{number}）")
     reply = await alice.wait_for("的答复")
     assert "市政工程处已修复路面。" in reply.text
-    assert reply.labels == ["满意", "基本满意", "不满意"]
-    await alice.tap("满意", reply)
+    assert "问题解决了吗" in reply.text
+    await revisit(alice, reply, "满意", "已解决")
     await alice.wait_for("已办结")
     await a.wait_for("群众评价：满意")
     await nothing_more(a, b, staff, alice)
@@ -84,11 +84,22 @@ async def test_full_loop_first_accept_wins_transfer_reply_satisfied(world: World
         number,
     )
     assert rows == [("closed", "satisfied", "rated", 1)]
+    assert await world.rows("SELECT resolution, revisit_by FROM issues") == [
+        ("resolved", "resident")
+    ]
     kinds = [
         r[0]
         for r in await world.rows("SELECT kind FROM events WHERE issue_id = ? ORDER BY id", number)
     ]
-    assert kinds == ["submitted", "accepted", "transferred", "transfer_note", "replied", "rated"]
+    assert kinds == [
+        "submitted",
+        "accepted",
+        "transferred",
+        "transfer_note",
+        "replied",
+        "resolved",
+        "rated",
+    ]
     assert await world.rows(
         "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed IS NULL"
     ) == [(0,)]
@@ -168,7 +179,7 @@ async def test_not_satisfied_reopens_for_the_same_deputy_and_tells_staff_then_ad
         await send_official(a, f"第{round_}次答复：已通知环卫。")
         await a.wait_for(f"已将答复发送给群众（#{number}）")
         reply = await alice.wait_for("的答复")
-        await alice.tap("不满意", reply)
+        await revisit(alice, reply, "不满意", "部分解决")
         await alice.wait_for("重新交由代表办理")
         card = await a.wait_for("重新打开")
         assert card.labels[0] == "答复"
@@ -214,7 +225,7 @@ async def test_a_double_tap_on_supervise_sends_one_notice(world: World) -> None:
     await a.wait_for("请输入给群众的答复")
     await send_official(a, "已通知环卫。")
     await a.wait_for(f"已将答复发送给群众（#{number}）")
-    await alice.tap("不满意", await alice.wait_for("的答复"))
+    await revisit(alice, await alice.wait_for("的答复"), "不满意")
     await alice.wait_for("说明不满意的原因")
     await a.wait_for("群众不满意，事项已重新打开")
     notice = await staff.wait_for("已第 1 次重新打开")

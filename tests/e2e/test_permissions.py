@@ -177,6 +177,8 @@ BUTTONS: dict[str, tuple[str, frozenset[str], Callable[[int, int], str]]] = {
     "iss:ask": ("accepted", frozenset({"deputy_here"}), lambda n, d: f"iss:ask:{n}"),
     "iss:ans": ("accepted", frozenset({"reporter"}), lambda n, d: f"iss:ans:{n}"),
     "iss:rate": ("replied", frozenset({"reporter"}), lambda n, d: f"iss:rate:{n}:1"),
+    "rv:res": ("replied", frozenset({"reporter"}), lambda n, d: f"rv:res:{n}:3"),
+    "rv:sat": ("replied", frozenset({"reporter"}), lambda n, d: f"rv:sat:{n}:2:0:1"),
     "iss:view": (
         "submitted",
         frozenset({"reporter", "deputy_here", "staff_here", "admin"}),

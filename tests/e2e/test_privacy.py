@@ -10,7 +10,7 @@ import pytest
 
 from fakebot import FakeUser
 from tests.e2e.conftest import World
-from tests.e2e.helpers import bind, number_in, open_bot, send_official
+from tests.e2e.helpers import bind, number_in, open_bot, revisit, send_official
 
 
 async def report_until_summary(resident: FakeUser, text: str) -> None:
@@ -139,7 +139,7 @@ async def test_logs_at_info_hold_no_message_text_or_phone(
     await a.tap("答复", card)
     await a.wait_for("请输入给群众的答复")
     await send_official(a, answer)
-    await alice.tap("满意", await alice.wait_for("的答复"))
+    await revisit(alice, await alice.wait_for("的答复"))
     await alice.wait_for("已办结")
     await world.settle()
     phone = phone_of(alice)

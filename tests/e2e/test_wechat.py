@@ -173,15 +173,18 @@ async def test_scan_report_answer_outside_the_window_then_rate(mixed: Mixed) -> 
     await mixed.bot.deliverer.deliver_due()  # the round that announced it has held it
     assert await mixed.held() == 1
 
-    # they write back: the full answer arrives with the rating options
+    # they write back: the full answer arrives with 回访's options, 问题解决了吗 then the rating
     assert await resident.say("收到") == 200
     answer = await resident.wait_for("今晚更换灯泡")
-    assert {"满意", "基本满意", "不满意"} <= {content for _, content in answer.options}
+    assert [content for _, content in answer.options] == ["已解决", "部分解决", "未解决"]
+    assert await resident.tap("已解决") == 200
+    asked = await resident.wait_for("满意吗")
+    assert [content for _, content in asked.options] == ["满意", "基本满意", "不满意"]
     assert await resident.tap("满意") == 200
     await resident.wait_for("已办结")
-    assert await mixed.rows("SELECT state, rating FROM issues WHERE id = ?", number) == [
-        ("closed", "satisfied")
-    ]
+    assert await mixed.rows(
+        "SELECT state, rating, resolution FROM issues WHERE id = ?", number
+    ) == [("closed", "satisfied", "resolved")]
     # the photo came from WeChat and is kept here (WeChat's media expire in 3 days)
     assert await mixed.rows("SELECT channel FROM photos") == [("wechat",)]
 
@@ -388,3 +391,44 @@ async def test_a_resident_switches_to_english_and_sees_the_help_in_english(mixed
     await resident.wait_for("report a problem, with photos and a location")
     rows = await mixed.rows("SELECT lang FROM people WHERE wechat_openid = 'o_lang'")
     assert rows == [("en",)]
+
+
+async def test_revisit_on_wechat_resolved_then_it_came_back_two_weeks_later(mixed: Mixed) -> None:
+    """回访 in a msgmenu: 问题解决了吗 then the rating; 14 days later, with the window long
+    closed, the re-check comes as a template notice and waits; the resident writes and
+    answers 又出现了, and it goes back to the deputy (重办)."""
+    gao = mixed.api.user(811, "高代表")
+    await open_bot(gao)
+    resident = await mixed.resident("o_res_revisit")
+    number = await report(mixed, resident, "湖滨路 30 号的路灯一直闪，晚上看不清路")
+    await gao.tap("认领", await gao.wait_for(f"#{number}"))
+    working = await gao.wait_for("办理中")
+    await gao.tap("答复", working)
+    await send_official(gao, "已更换灯头，今晚起正常。")
+    answer = await resident.wait_for("今晚起正常")
+    assert [content for _, content in answer.options] == ["已解决", "部分解决", "未解决"]
+    assert await resident.tap("已解决") == 200
+    await resident.wait_for("满意吗")
+    assert await resident.tap("基本满意") == 200
+    await resident.wait_for("已办结")
+    await gao.wait_for("群众评价：基本满意")
+
+    # two weeks on: the window closed long ago, so a template says a question waits
+    mixed.clock.advance(14 * 24 * 3600 + 60)
+    notice = await resident.wait_for(f"#{number}", timeout=10)
+    assert notice.msgtype == "template"
+    assert "有没有反复" in notice.data["thing2"]
+    assert mixed.bot.deliverer is not None
+    await mixed.bot.deliverer.deliver_due()
+    assert await mixed.held() == 1
+    assert await resident.say("在的") == 200
+    asked = await resident.wait_for("问题有没有反复？")
+    assert [content for _, content in asked.options] == ["没有", "又出现了"]
+    assert await resident.tap("又出现了") == 200
+    await resident.wait_for("重办")
+    card = await gao.wait_for("群众反馈问题又出现了")
+    assert f"#{number}" in card.text
+    await mixed.handled()
+    assert await mixed.rows(
+        "SELECT state, reopen_count, recheck FROM issues WHERE id = ?", number
+    ) == [("accepted", 1, "recurred")]

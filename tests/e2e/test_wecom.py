@@ -21,7 +21,7 @@ from fakebot import FakeBotApi
 from fakewecom import FakeWeCom
 from fakewecom.members import FakeMember
 from tests.e2e.conftest import TOKEN, world_settings
-from tests.e2e.helpers import bind, file_issue, open_bot
+from tests.e2e.helpers import bind, file_issue, open_bot, revisit
 from wecom.inbound import WeComEvent
 
 pytestmark = pytest.mark.e2e
@@ -152,10 +152,9 @@ async def test_resident_on_telegram_deputies_on_wecom_accept_answer_rate(mixed: 
     assert preview.labels == ["发送", "修改", "取消"]
     assert await wang.press(preview, "发送") == 200
 
-    # the resident on Telegram gets the answer and rates it
+    # the resident on Telegram gets the answer: 问题解决了吗, then the rating
     answer = await resident.wait_for("周五前修复并设置围挡")
-    assert answer.labels == ["满意", "基本满意", "不满意"]
-    await resident.tap("满意", answer)
+    await revisit(resident, answer)
     await wang.wait_for("满意")
     rows = await mixed.rows("SELECT state, rating FROM issues WHERE id = ?", number)
     assert rows == [("closed", "satisfied")]
@@ -346,3 +345,46 @@ async def test_a_press_on_another_members_card_is_refused(mixed: Mixed) -> None:
     await mixed.handled()
     rows = await mixed.rows("SELECT state, owner_id FROM issues WHERE id = ?", number)
     assert rows == [("submitted", None)]
+
+
+async def test_staff_on_wecom_record_a_phone_revisit(mixed: Mixed) -> None:
+    """An answer left unrated for 3 days: closed as 未评价, and 赵 (staff, in WeCom) gets the
+    station's list for a phone 回访, calls, and records 未解决: it goes back to 王 (重办)."""
+    wang, _, zhao = members(mixed)
+    resident = mixed.api.user(7003, "居民丙")
+    await open_bot(resident)
+    await bind(resident, "river")
+    number = await file_issue(resident, "桥头的护栏断了一截", category="道路破损")
+    card = await wang.wait_for(f"#{number}")
+    assert await wang.press(card, "认领") == 200
+    working = await wang.wait_for("办理中")
+    assert await wang.press(working, "答复") == 200
+    await wang.wait_for("请输入")
+    assert await wang.say("已请市政补好护栏。") == 200
+    assert await wang.press(await wang.wait_for("点“发送”后才会发出"), "发送") == 200
+    await resident.wait_for("问题解决了吗")
+    # the resident never answers: three days pass (the sweep runs every 0.2 s)
+    assert mixed.bot.db is not None
+    async with mixed.bot.db.transaction() as repos:
+        await repos.conn.execute(
+            "UPDATE issues SET replied_at = ? WHERE id = ?",
+            (int(time.time()) - 3 * 86400 - 60, number),
+        )
+    await resident.wait_for("自动办结", timeout=10)
+    listing = await zhao.wait_for("电话回访", timeout=10)
+    assert f"#{number}" in listing.text
+    assert await zhao.press(listing, f"回访 #{number}") == 200
+    ask = await zhao.wait_for(f"电话回访 #{number}")
+    assert ask.labels == ["已解决", "部分解决", "未解决"]
+    assert await zhao.press(ask, "未解决") == 200
+    asked = await zhao.sees("请问群众：对答复满意吗")
+    assert asked.labels == ["满意", "基本满意", "不满意"]
+    assert await zhao.press(asked, "基本满意") == 200
+    await zhao.sees(f"已记录 #{number}")  # on WeCom a note on the card replaces its buttons
+    await wang.wait_for("电话回访结果：未解决")
+    await resident.wait_for("根据联络站的电话回访")
+    rows = await mixed.rows(
+        "SELECT state, reopen_count, resolution, revisit_by, rating FROM issues WHERE id = ?",
+        number,
+    )
+    assert rows == [("accepted", 1, "unresolved", "phone", "mostly")]

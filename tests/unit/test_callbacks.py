@@ -20,6 +20,7 @@ from bot.callbacks import (
     PromptPress,
     ReceptionPress,
     ReportPress,
+    RevisitPress,
     StationPress,
     StatsPeriod,
 )
@@ -99,6 +100,12 @@ WIRE: list[tuple[CallbackData, str]] = [
     (PatrolPress(verb="done", id=4), "pat:done:4"),
     (ReceptionPress(verb="on", station=7), "rcp:on:7"),
     (ReceptionPress(verb="off", station=7), "rcp:off:7"),
+    (RevisitPress(verb="res", issue=12, code=3), "rv:res:12:3"),
+    (RevisitPress(verb="sat", issue=12, code=1, cycle=0, rating=2), "rv:sat:12:1:0:2"),
+    (RevisitPress(verb="chk", issue=12, code=2), "rv:chk:12:2"),
+    (RevisitPress(verb="ph", issue=12), "rv:ph:12"),
+    (RevisitPress(verb="pres", issue=12, code=1), "rv:pres:12:1"),
+    (RevisitPress(verb="psat", issue=12, code=3, cycle=1, rating=3), "rv:psat:12:3:1:3"),
 ]
 
 
@@ -166,6 +173,11 @@ def test_each_kind_packs_to_its_wire_form_and_back(press: CallbackData, data: st
         (ReceptionPress, "rcp:on"),
         (ReceptionPress, "rcp:maybe:7"),
         (ReceptionPress, "rcp:off:7:1"),
+        (RevisitPress, "rv:res:12"),  # the answer is missing
+        (RevisitPress, "rv:sat:12:1:0"),  # so is the rating
+        (RevisitPress, "rv:ph:12:1"),
+        (RevisitPress, "rv:chk:12:2:1"),
+        (RevisitPress, "rv:rate:12:1"),
     ],
 )
 def test_malformed_presses_unpack_to_none(kind: type[CallbackData], data: str) -> None:

@@ -238,10 +238,14 @@ async def test_auto_close_after_three_days_without_rating(tmp_path: Path) -> Non
         assert rows == [(State.CLOSED.value, "unrated", int(city.clock.now()))]
         events = await city.rows(
             "SELECT kind, actor_id, from_state, to_state FROM events WHERE issue_id = ? "
-            "ORDER BY id DESC LIMIT 1",
+            "ORDER BY id DESC LIMIT 2",
             number,
         )
-        assert events == [("auto_closed", None, "replied", "closed")]
+        # then the station's staff get it on their phone 回访 list (tests/unit/test_revisit.py)
+        assert events == [
+            ("phone_listed", None, None, None),
+            ("auto_closed", None, "replied", "closed"),
+        ]
         [told] = await city.outbox(1, mark)
         assert "自动办结" in told["text"]
         assert told["not_before"] == told["created_at"]  # never held for residents

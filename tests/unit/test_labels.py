@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import views
-from bot.models import Awaiting, Draft, Lang
+from bot.models import Awaiting, Draft, Lang, Resolution
+from bot.views import issues as issue_views
 from bot.views import prompts as prompt_views
 from bot.views import report as report_views
+from bot.views import revisit as revisit_views
 
 EN, ZH = Lang.EN, Lang.ZH
 
@@ -46,6 +48,26 @@ def test_the_working_card_offers_reply_transfer_out_of_scope(
 )
 def test_an_answer_is_rated_with_the_three_ratings(lang: Lang, expected: list[str]) -> None:
     assert labels(views.rating_buttons(lang, 7)) == expected
+    # 回访: the rating follows 问题解决了吗, on the answer's own message
+    for phone in (False, True):
+        rows = revisit_views.rating_buttons(lang, 7, Resolution.PARTLY, 0, phone=phone)
+        assert labels(rows) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected", "again"),
+    [
+        (ZH, ["已解决", "部分解决", "未解决"], ["没有", "又出现了"]),
+        (EN, ["Resolved", "Partly resolved", "Not resolved"], ["No", "It came back"]),
+    ],
+)
+def test_an_answer_asks_whether_it_is_solved_and_two_weeks_on_whether_it_came_back(
+    lang: Lang, expected: list[str], again: list[str]
+) -> None:
+    answer = issue_views.replied_notice(lang, 7, "甲", "已修好")
+    assert labels(answer.buttons) == expected
+    assert labels(revisit_views.resolution_buttons(lang, 7, phone=True)) == expected
+    assert labels(revisit_views.recheck_notice(lang, 7, "路灯坏了").buttons) == again
 
 
 @pytest.mark.parametrize(

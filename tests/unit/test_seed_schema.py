@@ -15,6 +15,7 @@ from bot.seed import (
     SeedError,
     SeedFile,
     SeedPerson,
+    SeedSpan,
     format_duration,
     parse_seed,
     read_seed,
@@ -138,18 +139,21 @@ def test_demo_seed_shows_the_edge_cases() -> None:
 def test_durations(written: object, seconds: int) -> None:
     categories = [{"key": "c", "name": "C", "accept_within": written, "reply_within": "1d"}]
     seed = parse_seed(seed_text(categories=categories, patrols=[]))
-    assert seed.categories[0].accept_within == seconds
+    assert seed.categories[0].accept_within == SeedSpan(seconds=seconds, workdays=None)
     assert seed.categories[0].escalate_after == 86400
+
+
+SPAN_HINT = "(use <number><s|m|h|d> or <number>wd, e.g. 24h or 3wd)"
 
 
 @pytest.mark.parametrize(
     ("written", "reason"),
     [
-        ("3x", 'invalid duration "3x" (use <number><s|m|h|d>, e.g. 24h)'),
-        ("1.5h", 'invalid duration "1.5h" (use <number><s|m|h|d>, e.g. 24h)'),
-        ("-1h", 'invalid duration "-1h" (use <number><s|m|h|d>, e.g. 24h)'),
-        ("h", 'invalid duration "h" (use <number><s|m|h|d>, e.g. 24h)'),
-        (True, 'invalid duration "True" (use <number><s|m|h|d>, e.g. 24h)'),
+        ("3x", f'invalid duration "3x" {SPAN_HINT}'),
+        ("1.5h", f'invalid duration "1.5h" {SPAN_HINT}'),
+        ("-1h", f'invalid duration "-1h" {SPAN_HINT}'),
+        ("h", f'invalid duration "h" {SPAN_HINT}'),
+        (True, f'invalid duration "True" {SPAN_HINT}'),
         ("0h", "must be longer than zero"),
         (0, "must be longer than zero"),
     ],
@@ -287,7 +291,7 @@ patrols:
   - {key: walk, station: nope, name: 走访, schedule: "0 9 * * 2", category: roadz, items: [路灯]}
 """
     assert problems_of(text) == [
-        'categories.0.accept_within: invalid duration "3x" (use <number><s|m|h|d>, e.g. 24h)',
+        f'categories.0.accept_within: invalid duration "3x" {SPAN_HINT}',
         "stations.0.location.lat: must be between -90 and 90",
         "stations.1.deputies.0.telegram_id: must be a positive integer",
         'categories.1.key: duplicate key "roads" (also categories.0)',
