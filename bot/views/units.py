@@ -110,16 +110,9 @@ def signed_card(
     zone: ZoneInfo,
 ) -> Outgoing:
     """The card after 签收: 答复 / 退回 / 申请延期 (text only: the photos were shown)."""
-    text = t(
-        lang,
-        "unit.card_signed",
-        number=issue.id,
-        department=department.name(lang),
-        body=_body(lang, issue, station, category, zone),
-        name=liaison,
-        answer_due=when(handover.answer_due, zone),
-    )
-    return Outgoing(text=text, buttons=unit_buttons(lang, issue.id, HandoverState.SIGNED))
+    signed = handover.model_copy(update={"state": HandoverState.SIGNED})
+    card = unit_card(lang, issue, station, category, department, signed, "", zone, signer=liaison)
+    return card.model_copy(update={"photos": (), "location": None})
 
 
 def taken_card(lang: Lang, number: int, name: str) -> Outgoing:

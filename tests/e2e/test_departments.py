@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import LiaisonBot
-from bot.clock import SystemClock
-from fakebot import FakeBotApi, FakeUser
-from tests.e2e.conftest import TOKEN, World, world_settings
+from fakebot import FakeUser
+from tests.e2e.conftest import World
 from tests.e2e.helpers import bind, file_issue, open_bot, send_official
+from tests.e2e.worlds import running_world
 
 CITY = textwrap.dedent(
     """
@@ -50,19 +49,8 @@ CITY = textwrap.dedent(
 
 @pytest.fixture
 async def city(tmp_path: Path) -> AsyncIterator[World]:
-    seed_path = tmp_path / "city.yaml"
-    seed_path.write_text(CITY, encoding="utf-8")
-    api = FakeBotApi(token=TOKEN, bot_username="liaison_test_bot")
-    await api.start()
-    settings = world_settings(tmp_path, api, seed_path)
-    bot = LiaisonBot(settings, SystemClock(), poll_timeout=1)
-    world = World(api, bot, settings, seed_path)
-    try:
-        await bot.start()
+    async with running_world(tmp_path, seed=CITY) as world:
         yield world
-    finally:
-        await world.bot.stop()
-        await api.stop()
 
 
 async def transferred(world: World, text: str = "河西路的路灯一整排都不亮") -> tuple[int, FakeUser]:

@@ -1,4 +1,4 @@
-"""A `World` with non-default settings: same city as the `world` fixture."""
+"""A `World` with non-default settings (or another city than the `world` fixture's)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from tests.e2e.conftest import CITY, TOKEN, World, world_settings
 
 @asynccontextmanager
 async def running_world(
-    tmp_path: Path, *, request_timeout: float | None = None, **env: str
+    tmp_path: Path, *, request_timeout: float | None = None, seed: str = CITY, **env: str
 ) -> AsyncIterator[World]:
     seed_path = tmp_path / "city.yaml"
-    seed_path.write_text(CITY, encoding="utf-8")
+    seed_path.write_text(seed, encoding="utf-8")
     api = FakeBotApi(token=TOKEN, bot_username="liaison_test_bot")
     await api.start()
     settings = world_settings(tmp_path, api, seed_path, **env)
