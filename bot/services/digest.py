@@ -46,11 +46,8 @@ class DigestService(Service):
             issues = await repos.digest.late_issues(now, share)
             handovers = await repos.digest.late_handovers(now, share)
             by_id = {i.id: i for i in issues}
-            for handover in handovers:
-                if handover.issue_id not in by_id:
-                    found = await repos.issues.get(handover.issue_id)
-                    if found is not None:
-                        by_id[found.id] = found
+            missing = sorted({h.issue_id for h in handovers} - set(by_id))
+            by_id.update({i.id: i for i in await repos.issues.many(missing)})
             categories = {c.id: c for c in await repos.stations.all_categories()}
             departments = {d.id: d for d in await repos.stations.departments()}
             owners = {p.id: p for p in await repos.people.many(
@@ -66,7 +63,7 @@ class DigestService(Service):
                     Line(
                         tier=mark,
                         number=issue.id,
-                        what=categories[issue.category_id].name_zh,
+                        what=categories[issue.category_id],
                         due=due_of(issue),
                         who=owner.name if owner else None,
                         unit=None,
@@ -83,10 +80,10 @@ class DigestService(Service):
                     Line(
                         tier=mark,
                         number=task.id,
-                        what=categories[task.category_id].name_zh,
+                        what=categories[task.category_id],
                         due=handover.due,
                         who=None,
-                        unit=department.name_zh,
+                        unit=department,
                         state=handover.state.value,
                     )
                 )

@@ -202,10 +202,10 @@ class UnitService(Service):
             await Notices(repos, now).send_all(
                 await self._deputy_or_staff(repos, ctx),
                 partial(
-                    unit_views.say,
+                    unit_views.about,
                     key="unit.return_note_for_deputy",
                     number=issue_id,
-                    department=department.name_zh,
+                    department=department,
                     note=note,
                 ),
             )
@@ -543,8 +543,8 @@ class UnitService(Service):
                 for h in await repos.handovers.open_of_departments(sorted(actor.liaison_of))
                 if h.state in (HandoverState.SENT, HandoverState.SIGNED)
             ]
-            issues = [await repos.issues.get(h.issue_id) for h in handovers]
-            contexts = await self.workflow.contexts(repos, [i for i in issues if i is not None])
+            issues = await repos.issues.many([h.issue_id for h in handovers])
+            contexts = await self.workflow.contexts(repos, issues)
             signers = {
                 p.id: p.name
                 for p in await repos.people.many(

@@ -680,11 +680,11 @@ class Workflow(Service):
                 await notices.send_all(
                     [p for p in liaisons if p.reachable],
                     partial(
-                        unit_views.say,
+                        unit_views.about,
                         key="unit.supervised",
                         number=issue_id,
                         name=actor.person.name,
-                        department=ctx.department.name_zh,
+                        department=ctx.department,
                     ),
                 )
             await notices.send_all(

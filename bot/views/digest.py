@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.messages import Outgoing
-from bot.models import Lang
+from bot.models import Lang, Named
 from bot.scheduling import TIER_MARK, Tier
 from bot.texts import Markup, plain, t
 from bot.views import when
@@ -18,16 +18,16 @@ SHOWN = 30  # lines in one station's digest; the rest is on /overdue and /tasks
 class Line:
     tier: Tier
     number: int
-    what: str  # the category
+    what: Named  # the category
     due: int
     who: str | None  # the handling deputy
-    unit: str | None  # a unit's task: the unit's name
+    unit: Named | None  # a unit's task: the unit
     state: str  # the state, or the unit's (sent: to sign for; signed: to answer)
 
 
 def _line(lang: Lang, line: Line, zone: ZoneInfo) -> str:
     if line.unit is not None:
-        task = plain(lang, f"digest.unit_{line.state}", unit=line.unit)
+        task = plain(lang, f"digest.unit_{line.state}", unit=line.unit.name(lang))
     else:
         task = plain(lang, f"state.{line.state}")
         if line.who:
@@ -37,7 +37,7 @@ def _line(lang: Lang, line: Line, zone: ZoneInfo) -> str:
         "digest.line",
         mark=TIER_MARK[line.tier],
         number=line.number,
-        what=line.what,
+        what=line.what.name(lang),
         task=task,
         due=when(line.due, zone),
     )

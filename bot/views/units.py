@@ -307,3 +307,8 @@ def overdue_notice(
         text=t(lang, key, number=number, department=department.name(lang), due=when(due, zone)),
         buttons=buttons,
     )
+
+
+def about(lang: Lang, key: str, department: Department, **params: object) -> Outgoing:
+    """A one-line notice that names the unit, in the reader's language."""
+    return say(lang, key, department=department.name(lang), **params)
