@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--check", action="store_true", help="validate only; write nothing")
     backup = sub.add_parser("backup", help="consistent online copy of the database")
     backup.add_argument("path", type=Path)
-    tools_cli.add_parsers(sub)  # stats, export, qr, invite
+    tools_cli.add_parsers(sub)  # stats, export, qr, invite, suggestion
     return parser
 
 

@@ -295,3 +295,77 @@ class RevisitPress(CallbackData, prefix="rv"):
     code: int | None = None
     cycle: int | None = None
     rating: int | None = None
+
+
+class SuggestionPress(CallbackData, prefix="sg"):
+    """代表建议 buttons; `id` is the suggestion, `arg` depends on the verb:
+
+    - anyone who may see it: ``view`` (the card), ``iss`` (its linked issues), ``docx``;
+    - the lead deputy while drafting: ``part`` (arg: 0 标题 / 1 问题与理由 / 2 建议办法),
+      ``inv`` (offer deputies), ``iv`` (arg: the person invited), ``sub`` (提交);
+    - an invited deputy: ``join`` (联名);
+    - the office (admins): ``acc`` (受理), ``ret`` (退回修改), ``lu`` / ``cu`` (arg: the
+      department chosen as 主办 / toggled as 协办), ``go`` (交办), ``ey`` / ``en`` (the
+      extension approved or not);
+    - a unit's liaison: ``ans`` (offer the grades), ``gr`` (arg: the grade, 1 = A … 4 = D),
+      ``op`` (协办意见), ``ext`` (ask for 6 months);
+    - a signer: ``rate`` (arg: 1 满意 / 2 基本满意 / 3 不满意).
+    """
+
+    shapes: ClassVar[Mapping[str, int]] = {
+        "view": 1,
+        "iss": 1,
+        "docx": 1,
+        "part": 2,
+        "inv": 1,
+        "iv": 2,
+        "sub": 1,
+        "join": 1,
+        "acc": 1,
+        "ret": 1,
+        "lu": 2,
+        "cu": 2,
+        "go": 1,
+        "ey": 1,
+        "en": 1,
+        "ans": 1,
+        "gr": 2,
+        "op": 1,
+        "ext": 1,
+        "rate": 2,
+    }
+    verb: Literal[
+        "view",
+        "iss",
+        "docx",
+        "part",
+        "inv",
+        "iv",
+        "sub",
+        "join",
+        "acc",
+        "ret",
+        "lu",
+        "cu",
+        "go",
+        "ey",
+        "en",
+        "ans",
+        "gr",
+        "op",
+        "ext",
+        "rate",
+    ]
+    id: int
+    arg: int | None = None
+
+
+class HotspotPress(CallbackData, prefix="hs"):
+    """/hotspots: ``hs:p:<period>`` lists another period (index in the service's periods);
+    ``hs:view:<issue>:<period>`` / ``hs:draft:<issue>:<period>`` show, or draft a suggestion
+    from, the hotspot that holds that issue now (hotspots are found anew each time)."""
+
+    shapes: ClassVar[Mapping[str, int]] = {"p": 1, "view": 2, "draft": 2}
+    verb: Literal["p", "view", "draft"]
+    key: int
+    period: int | None = None

@@ -458,6 +458,85 @@ async def play(
     say.flush()
 
     await other_platforms(api, seed, say, bot, clock, wecom, wechat)
+    await suggestion(api, seed, say, dep_a, dep_b, category, station_key)
+    say.flush()
+
+
+async def suggestion(
+    api: FakeBotApi,
+    seed: SeedFile,
+    say: Narrator,
+    lead: FakeUser,
+    colleague: FakeUser,
+    category: str,
+    station_key: str,
+) -> None:
+    """代表建议: the same problem raised at two stations becomes a hotspot; the deputy drafts a
+    suggestion from it, a colleague co-signs, the office hands it over, the DOCX is exported."""
+    lead_stations = [
+        st for st in seed.stations if any(d.telegram_id == lead.id for d in st.deputies)
+    ]
+    other = next((st for st in lead_stations if st.key != station_key), None)
+    if other is None or not seed.admins or not seed.departments:
+        return
+    office_person = next((a for a in seed.admins if a.telegram_id), None)
+    if office_person is None or office_person.telegram_id is None:
+        return
+    office = api.user(office_person.telegram_id, office_person.name)
+    say.name(office.id, f"人大办 {office_person.name}")
+    await office.send("/start")
+    await office.next_message()
+    say.step(
+        f"14. 代表建议 · The same problem at {other.name}: a hotspot becomes a deputy's suggestion"
+    )
+    for i, text in enumerate(
+        (
+            "新阳路路面塌陷出现一个大坑，电动车经过容易摔倒。",
+            "新阳路上路面塌了一个大坑，晚上骑车很危险。",
+        ),
+        start=1,
+    ):
+        neighbour = api.user(9100 + i, f"居民{i}")
+        say.name(neighbour.id, f"居民{i}（{other.name}）")
+        await neighbour.send(f"/start st_{other.key}")
+        await neighbour.wait_for("已为您绑定联络站")
+        await report(neighbour, category, text)
+    await api.wait_idle()
+    say.flush()
+    lead.mark_all_seen()
+    colleague.mark_all_seen()
+    await lead.send("/hotspots")
+    listing = await lead.wait_for("建议线索")
+    await lead.tap("起草建议 1", listing)
+    card = await lead.wait_for("已起草代表建议")
+    await lead.tap("✏️ 标题", card)
+    await lead.wait_for("请发送建议")
+    await official(lead, "关于尽快修复新阳路塌陷路面的建议")
+    await lead.wait_for("已保存")
+    card = await lead.wait_for("起草中")
+    await lead.tap("邀请联名", card)
+    choice = await lead.wait_for("邀请哪位代表联名")
+    colleague_name = colleague.first_name
+    await lead.tap(colleague_name, choice)
+    await colleague.tap("同意联名", await colleague.wait_for("邀请您联名"))
+    await lead.wait_for("已联名")
+    await lead.tap("提交", card)
+    review = await office.wait_for("待审查")
+    await office.tap("受理", review)
+    choose = await office.edited(review, "请选择主办单位")
+    await office.tap(seed.departments[0].name.zh, choose)
+    units = await office.edited(choose, "可选择协办单位")
+    await office.tap("📤 交办", units)
+    await office.edited(units, "已交办")
+    await lead.wait_for("已交办")
+    await api.wait_idle()
+    await lead.send("/suggestions")
+    mine = await lead.wait_for("代表建议（")
+    await lead.tap(mine.labels[0], mine)
+    view = await lead.wait_for("办理中")
+    await lead.tap("导出 DOCX", view)
+    await lead.wait_for("（DOCX）")
+    await api.wait_idle()
 
 
 async def other_platforms(

@@ -42,6 +42,15 @@ class Summary(BaseModel):
     state: str  # the issue's state name, or the kind of notice
 
 
+class Document(BaseModel):
+    """A file sent in reply to the person who asked for it (never queued in the outbox)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    data: bytes
+
+
 class Outgoing(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -51,6 +60,7 @@ class Outgoing(BaseModel):
     location: tuple[float, float] | None = None
     keyboard: Keyboard | None = None
     summary: Summary | None = None
+    document: Document | None = None  # `text` is its caption
 
 
 class Reply(BaseModel):

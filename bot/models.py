@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.hotspots import Hotspot
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -335,6 +337,7 @@ class Awaiting(StrEnum):
     UNIT_ANSWER = "unit_answer"  # a department liaison's 答复 (photos may come with it)
     UNIT_RETURN = "unit_return"  # the optional note after a liaison's 退回
     UNIT_EXTEND = "unit_extend"  # the reason for a liaison's 申请延期
+    SUGGESTION = "suggestion"  # a text for a 代表建议 (ref: the suggestion, data: the part)
 
 
 class Step(StrEnum):
@@ -555,6 +558,7 @@ class Figures:
     departments: list[tuple[str, str, int, int, int, int, int, float | None]] = field(
         default_factory=list
     )
+    suggestions: SuggestionFigures | None = None
 
     @property
     def response_rate(self) -> float | None:
@@ -577,6 +581,165 @@ class Figures:
     def rehandling_rate(self) -> float | None:
         """重办率: re-handled at least once / answered."""
         return _rate(self.rehandled, self.answered)
+
+
+class SuggestionState(StrEnum):
+    """A 代表建议 from the first draft to the signers' ratings."""
+
+    DRAFT = "draft"  # the lead deputy writes it; others are invited to co-sign
+    SUBMITTED = "submitted"  # with the people's congress office (the admins) for checking
+    RETURNED = "returned"  # 退回修改: back with the lead deputy, with the office's reason
+    ACCEPTED = "accepted"  # the office accepted it and chooses the units
+    HANDLING = "handling"  # 交办: with the units (a second round after 不满意)
+    ANSWERED = "answered"  # the lead unit answered; the signers rate it
+    CLOSED = "closed"  # every signer rated the final answer
+
+
+# 答复 grades: A 已解决或采纳, B 正在解决或列入计划, C 因条件限制暂时无法解决, D 留作参考
+GRADES = ("A", "B", "C", "D")
+
+
+class Suggestion(_Model):
+    id: int
+    lead_id: int
+    station_id: int | None = None
+    category_id: int | None = None
+    state: SuggestionState
+    title: str
+    reasons: str
+    proposal: str
+    created_at: int
+    updated_at: int
+    submitted_at: int | None = None
+    return_reason: str | None = None
+    handed_over_at: int | None = None
+    due_at: int | None = None
+    extension_asked: str | None = None
+    extension_reason: str | None = None
+    round: int = 1
+    answered_at: int | None = None
+    grade: str | None = None
+    answer: str | None = None
+    closed_at: int | None = None
+
+    @property
+    def editable(self) -> bool:
+        return self.state in (SuggestionState.DRAFT, SuggestionState.RETURNED)
+
+
+class Signer(_Model):
+    """The lead deputy or a deputy invited to co-sign (joined once they accepted)."""
+
+    person_id: int
+    name: str
+    lead: bool = False
+    invited_at: int
+    joined_at: int | None = None
+    rating: Rating | None = None
+    rated_round: int | None = None
+
+    @property
+    def joined(self) -> bool:
+        return self.lead or self.joined_at is not None
+
+
+class SuggestionUnit(_Model):
+    """A unit a suggestion is handed to (主办 when `lead`, else 协办), in one round."""
+
+    id: int
+    suggestion_id: int
+    department_id: int
+    lead: bool = False
+    round: int = 1
+    due_at: int | None = None
+    answered_at: int | None = None
+    answer: str | None = None
+    grade: str | None = None
+    answered_by: int | None = None
+    next_nudge_at: int | None = None
+
+
+class SuggestionEvent(_Model):
+    at: int
+    person_id: int | None = None
+    name: str | None = None
+    kind: str
+    note: str | None = None
+
+
+class IssueGist(_Model):
+    """What grouping issues into hotspots needs of one issue."""
+
+    id: int
+    category_id: int
+    station_id: int
+    description: str
+    created_at: int
+    resident_id: int
+    lat: float | None = None
+    lon: float | None = None
+    supporter_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """A suggestion with everything needed to show it (built by the suggestions service)."""
+
+    suggestion: Suggestion
+    lead: Person
+    signers: list[Signer]
+    units: list[tuple[SuggestionUnit, Department]]  # every round, lead unit first
+    issues: list[Issue]
+    stations: dict[int, Station]
+    category: Category | None
+
+    @property
+    def id(self) -> int:
+        return self.suggestion.id
+
+    def signer(self, person_id: int) -> Signer | None:
+        return next((s for s in self.signers if s.person_id == person_id), None)
+
+    @property
+    def joined(self) -> list[Signer]:
+        return [s for s in self.signers if s.joined]
+
+    @property
+    def current(self) -> list[tuple[SuggestionUnit, Department]]:
+        return [(u, d) for u, d in self.units if u.round == self.suggestion.round]
+
+    @property
+    def lead_unit(self) -> tuple[SuggestionUnit, Department] | None:
+        return next(((u, d) for u, d in self.current if u.lead), None)
+
+
+@dataclass(frozen=True)
+class HotspotView:
+    hotspot: Hotspot
+    category: Category
+    stations: list[Station]
+    period: int  # index into HOTSPOT_DAYS
+
+
+@dataclass
+class SuggestionFigures:
+    """/stats: the suggestions of a period (city-wide or of the stations in scope)."""
+
+    filed: int = 0  # submitted to the office
+    handed_over: int = 0
+    answered: int = 0
+    answered_on_time: int = 0
+    grades: dict[str, int] = field(default_factory=dict)
+    rated: int = 0  # signers' ratings of final answers
+    satisfied: int = 0  # 满意 or 基本满意
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _rate(self.answered_on_time, self.answered)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return _rate(self.satisfied, self.rated)
 
 
 class Inbound(_Model):

@@ -1,4 +1,4 @@
-"""Command-line staff tools: `python -m bot stats|export|qr|invite` (wired from
+"""Command-line staff tools: `python -m bot stats|export|qr|invite|suggestion` (wired from
 bot/__main__.py)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.errors import NotFound
 from bot.models import Lang
 
-COMMANDS = ("stats", "export", "qr", "invite")
+COMMANDS = ("stats", "export", "qr", "invite", "suggestion")
 
 
 def add_parsers(sub: Any) -> None:
@@ -48,6 +48,10 @@ def add_parsers(sub: Any) -> None:
         "--department", metavar="KEY", help="needed when they are a liaison of several"
     )
     invite.add_argument("--bot-username", help="for the Telegram link (default: getMe)")
+    suggestion = sub.add_parser("suggestion", help="a deputy's suggestion (代表建议) as DOCX")
+    suggestion.add_argument("number", type=int, metavar="NUMBER", help="the suggestion's number")
+    suggestion.add_argument("--docx", type=Path, required=True, metavar="PATH")
+    suggestion.add_argument("--lang", choices=["zh", "en"], default="zh")
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -76,6 +80,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             return await _invite(settings, db, args, username)
         if args.command == "stats":
             return await _stats(settings, db, args)
+        if args.command == "suggestion":
+            return await _suggestion(settings, db, args)
         if args.command == "export":
             return await _export(settings, db, args)
         if args.wechat:
@@ -101,6 +107,26 @@ async def _stats(settings: Settings, db: Any, args: argparse.Namespace) -> int:
     figures = await service.figures(scope, since)
     for line in report_lines(figures, Lang(args.lang), settings.zone, plain):
         print(line)
+    return 0
+
+
+async def _suggestion(settings: Settings, db: Any, args: argparse.Namespace) -> int:
+    from bot.services.suggestions import SuggestionService
+    from bot.suggestion_docx import render_docx
+    from bot.views.suggestions import paper
+
+    try:
+        dossier = await SuggestionService(db, SystemClock(), settings).document(args.number)
+    except NotFound:
+        print(f"suggestion: there is no suggestion {args.number}", file=sys.stderr)
+        return 1
+    data = render_docx(paper(Lang(args.lang), dossier, settings.zone))
+    args.docx.parent.mkdir(parents=True, exist_ok=True)
+    args.docx.write_bytes(data)
+    title = dossier.suggestion.title
+    print(
+        f"suggestion {args.number} ({title}, {len(dossier.issues)} issues) written to {args.docx}"
+    )
     return 0
 
 

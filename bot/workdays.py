@@ -75,3 +75,14 @@ class WorkCalendar:
         if workdays:
             return self.add_workdays(start, workdays, zone)
         return start + seconds
+
+
+def add_months(start: int, months: int, zone: ZoneInfo) -> int:
+    """The same local time `months` calendar months later; a day the month lacks becomes its
+    last day (handed over on 31 Aug, answered by 30 Nov), as offices count 3-month limits."""
+    local = datetime.fromtimestamp(start, zone)
+    index = local.month - 1 + months
+    year, month = local.year + index // 12, index % 12 + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    moved = local.replace(year=year, month=month, day=min(local.day, last))
+    return int(moved.timestamp())

@@ -154,7 +154,7 @@ class Messaging:
         item = Received(msgtype, userid, now, msgid=msgid, raw=copy.deepcopy(body))
         if msgtype in ("text", "markdown"):
             item.content = str(obj["content"])
-        elif msgtype == "image":
+        elif msgtype in ("image", "file"):
             item.media_id = str(obj["media_id"])
         elif msgtype == "news":
             item.articles = list(obj["articles"])

@@ -108,12 +108,12 @@ class Violation:
 class Received:
     """A message as one member sees it (cards in their *current* state)."""
 
-    msgtype: str  # text, markdown, image, news, template_card
+    msgtype: str  # text, markdown, image, file, news, template_card
     userid: str
     time: float
     msgid: str | None = None  # None for passive replies
     content: str | None = None  # text / markdown
-    media_id: str | None = None  # image
+    media_id: str | None = None  # image, file
     articles: list[dict[str, Any]] = field(default_factory=list)  # news
     card: dict[str, Any] | None = None  # template_card, current state
     task_id: str | None = None

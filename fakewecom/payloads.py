@@ -8,7 +8,7 @@ from typing import Any
 from fakewecom.cards import validate_card
 from fakewecom.models import WeComError
 
-SUPPORTED_MSGTYPES = frozenset({"text", "markdown", "image", "news", "template_card"})
+SUPPORTED_MSGTYPES = frozenset({"text", "markdown", "image", "file", "news", "template_card"})
 TEXT_LIMIT = 2048  # bytes, text and markdown (app messages)
 _TOP_KEYS = frozenset(
     {
@@ -116,10 +116,10 @@ def validate_message(
     warnings: list[str] = []
     if msgtype in ("text", "markdown"):
         _content(obj, msgtype)
-    elif msgtype == "image":
+    elif msgtype in ("image", "file"):
         media_id = obj.get("media_id")
         if not isinstance(media_id, str) or not media_id:
-            raise WeComError(41006, "image.media_id is required")
+            raise WeComError(41006, f"{msgtype}.media_id is required")
         if not media_ok(media_id):
             raise WeComError(40007, f"media_id {media_id!r} unknown or older than 3 days")
     elif msgtype == "news":

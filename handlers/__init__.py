@@ -17,6 +17,7 @@ from bot.callbacks import (
     BroadcastPress,
     ChannelPress,
     ExportPress,
+    HotspotPress,
     InvitePress,
     IssuePress,
     LangPress,
@@ -30,6 +31,7 @@ from bot.callbacks import (
     RevisitPress,
     StationPress,
     StatsPeriod,
+    SuggestionPress,
     UnitPress,
 )
 from bot.conversation.counter import RESIDENT_VERBS, REVISIT_VERBS
@@ -106,6 +108,11 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         CallbackQueryHandler(desk.press, pattern=RevisitPress.pattern(*PHONE_VERBS)),  # 回访 calls
         # department liaisons, and the deputies and staff working with them
         CallbackQueryHandler(desk.press, pattern=UnitPress.pattern()),
+        # 代表建议 and 建议线索
+        CommandHandler("hotspots", desk.hotspots, filters=PRIVATE),
+        CommandHandler("suggestions", desk.suggestions, filters=PRIVATE),
+        CallbackQueryHandler(desk.press, pattern=SuggestionPress.pattern()),
+        CallbackQueryHandler(desk.press, pattern=HotspotPress.pattern()),
         # staff and admin tools
         CommandHandler("broadcast", broadcasts.command, filters=PRIVATE),
         CallbackQueryHandler(broadcasts.district, pattern=BroadcastPress.pattern("dist")),

@@ -6,7 +6,14 @@ import logging
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import (
+    CallbackQuery,
+    InputFile,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -85,6 +92,12 @@ class Glue:
         chat = update.effective_chat
         if chat is None:
             return None
+        if message.document is not None:
+            return await chat.send_document(
+                InputFile(message.document.data, filename=message.document.name),
+                caption=message.text,
+                reply_markup=any_markup(message),
+            )
         if message.photos:
             kept = await self.services.platform.photo(message.photos[0])
             return await chat.send_photo(

@@ -27,6 +27,14 @@ class DeskGlue(Glue):
         actor = await self.actor(update, context)
         await self.conversation.render(update, actor, await self.desk.tasks(actor))
 
+    async def hotspots(self, update: Update, context: Context) -> None:
+        actor = await self.actor(update, context)
+        await self.conversation.render(update, actor, await self.desk.hotspots(actor))
+
+    async def suggestions(self, update: Update, context: Context) -> None:
+        actor = await self.actor(update, context)
+        await self.conversation.render(update, actor, await self.desk.suggestions(actor))
+
     async def overdue(self, update: Update, context: Context) -> None:
         actor = await self.actor(update, context)
         await self.conversation.render(update, actor, await self.desk.overdue(actor))

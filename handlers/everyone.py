@@ -16,10 +16,21 @@ from handlers.conversation import Conversation
 from handlers.render import resident_menu
 
 RESIDENT_COMMANDS = ["start", "report", "my", "station", "reception", "lang", "help", "cancel"]
-DEPUTY_COMMANDS = ["start", "tasks", "reception", "channel", "lang", "help", "cancel"]
+DEPUTY_COMMANDS = [
+    "start",
+    "tasks",
+    "hotspots",
+    "suggestions",
+    "reception",
+    "channel",
+    "lang",
+    "help",
+    "cancel",
+]
 STAFF_COMMANDS = [
     "start",
     "overdue",
+    "hotspots",
     "patrol",
     "reception",
     "broadcast",
@@ -33,6 +44,8 @@ STAFF_COMMANDS = [
 ADMIN_COMMANDS = [
     "start",
     "overdue",
+    "suggestions",
+    "hotspots",
     "broadcast",
     "stats",
     "export",
@@ -43,7 +56,7 @@ ADMIN_COMMANDS = [
     "cancel",
 ]
 
-LIAISON_COMMANDS = ["start", "tasks", "lang", "help", "cancel"]
+LIAISON_COMMANDS = ["start", "tasks", "suggestions", "lang", "help", "cancel"]
 
 
 def commands_for(actor: Actor) -> list[str]:

@@ -24,6 +24,7 @@ from storage.revisit import RevisitRepo
 from storage.scheduler import SchedulerRepo
 from storage.stations import StationRepo
 from storage.stats import StatsRepo
+from storage.suggestions import SuggestionRepo
 
 
 class Repos:
@@ -47,6 +48,7 @@ class Repos:
     revisit: RevisitRepo
     handovers: HandoverRepo
     digest: DigestRepo
+    suggestions: SuggestionRepo
 
     _MAKERS: ClassVar[dict[str, Callable[[Repos], Repo]]] = {
         "people": lambda r: PeopleRepo(r.conn),
@@ -64,6 +66,7 @@ class Repos:
         "revisit": lambda r: RevisitRepo(r.conn),
         "handovers": lambda r: HandoverRepo(r.conn),
         "digest": lambda r: DigestRepo(r.conn),
+        "suggestions": lambda r: SuggestionRepo(r.conn),
     }
 
     def __init__(self, conn: aiosqlite.Connection, reference: ReferenceCache | None = None) -> None:

@@ -192,6 +192,16 @@ class WeComClient:
             raise Rejected("media/upload answered without a media_id")
         return media_id
 
+    async def upload_file(self, data: bytes, filename: str) -> str:
+        """A temporary file (kept 3 days by WeCom) → its media_id."""
+        form = aiohttp.FormData()
+        form.add_field("media", data, filename=filename, content_type="application/octet-stream")
+        body = await self._call("POST", "media/upload", params={"type": "file"}, data=form)
+        media_id = body.get("media_id")
+        if not isinstance(media_id, str) or not media_id:
+            raise Rejected("media/upload answered without a media_id")
+        return media_id
+
     async def download(self, media_id: str) -> bytes:
         """A member's image (MediaId of an image message) → its bytes."""
         for attempt in range(2):

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-COMMANDS = ("start", "help", "tasks", "overdue", "patrol", "channel", "cancel", "lang")
+COMMANDS = (
+    "start",
+    "help",
+    "tasks",
+    "overdue",
+    "patrol",
+    "channel",
+    "cancel",
+    "lang",
+    "hotspots",
+    "suggestions",
+)
 
 # words a member may type instead of a command
 WORDS = {
@@ -19,6 +30,10 @@ WORDS = {
     "取消": "cancel",
     "语言": "lang",
     "通知渠道": "channel",
+    "建议线索": "hotspots",
+    "热点": "hotspots",
+    "代表建议": "suggestions",
+    "建议": "suggestions",
 }
 
 # the app's custom menu: one for all members, so each label carries both languages
@@ -26,10 +41,17 @@ WORDS = {
 MENU: dict[str, Any] = {
     "button": [
         {"type": "click", "name": "待办 Tasks", "key": "tasks"},
-        {"type": "click", "name": "督办 Overdue", "key": "overdue"},
+        {
+            "name": "建议 Suggest",
+            "sub_button": [
+                {"type": "click", "name": "代表建议 Suggestions", "key": "suggestions"},
+                {"type": "click", "name": "建议线索 Hotspots", "key": "hotspots"},
+            ],
+        },
         {
             "name": "更多 More",
             "sub_button": [
+                {"type": "click", "name": "督办 Overdue", "key": "overdue"},
                 {"type": "click", "name": "走街串巷 Street walk", "key": "patrol"},
                 {"type": "click", "name": "通知渠道 Channel", "key": "channel"},
                 {"type": "click", "name": "语言 Language", "key": "lang"},

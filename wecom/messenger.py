@@ -109,6 +109,10 @@ class WeComMessenger:
             texts.append(location_line(lang, lat, lon))
         for text in texts:
             await self.client.send(userid, {"msgtype": "text", "text": {"content": text}})
+        if message.document is not None:  # after its caption, which says what it is
+            self.pace.take(userid)
+            media = await self.client.upload_file(message.document.data, message.document.name)
+            await self.client.send(userid, {"msgtype": "file", "file": {"media_id": media}})
         if rendered.choices:
             await self.platform.offer(Channel.WECOM, userid, [c.data for c in rendered.choices])
         if rendered.card is None:

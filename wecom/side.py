@@ -216,6 +216,10 @@ class WeComSide:
             return replies + await desk.patrol(actor)
         if name == "channel":
             return replies + desk.channel(actor)
+        if name == "hotspots":
+            return replies + await desk.hotspots(actor)
+        if name == "suggestions":
+            return replies + await desk.suggestions(actor)
         if name == "cancel":
             return replies + await services.conversations.cancel(actor, seq)
         if name == "lang":

@@ -21,6 +21,7 @@ from bot.callbacks import (
 )
 from bot.config import Settings
 from bot.conversation.engine import Conversations
+from bot.conversation.proposals import Proposals
 from bot.errors import DomainError, NotAllowed, stale_button
 from bot.lifecycle import Action
 from bot.messages import Button, Outgoing, Reply
@@ -41,7 +42,7 @@ TASKS_SHOWN = 10
 # issue buttons a deputy presses, and the kind of text each one asks for
 ASKS = {"dec": Awaiting.DECLINE, "rej": Awaiting.REJECT, "rep": Awaiting.REPLY, "ask": Awaiting.ASK}
 # the verbs the desk answers (the resident's own buttons are handled elsewhere)
-DESK_VERBS = ("acc", "tra", "dep", "asg", "sup", *ASKS)
+DESK_VERBS = ("acc", "tra", "dep", "asg", "sup", "sug", *ASKS)
 # a phone 回访's buttons (the resident's own 回访 buttons are the counter's)
 PHONE_VERBS = ("ph", "pres", "psat")
 
@@ -88,8 +89,10 @@ class Desk:
         platform: PlatformService,
         units: UnitService,
         revisit: RevisitService | None = None,
+        proposals: Proposals | None = None,
     ) -> None:
         self.settings = settings
+        self.proposals = proposals
         self.units = units
         self.revisit = revisit or RevisitService(workflow)
         self.workflow = workflow
@@ -171,6 +174,18 @@ class Desk:
         )
         return Reply(op="send", message=card)
 
+    async def hotspots(self, actor: Actor) -> list[Reply]:
+        """/hotspots: 建议线索 (deputies, staff and admins)."""
+        if self.proposals is None or not (actor.is_deputy or actor.is_staff or actor.admin):
+            return self.not_allowed(actor)
+        return await self.proposals.hotspots(actor)
+
+    async def suggestions(self, actor: Actor) -> list[Reply]:
+        """/suggestions: 代表建议 (deputies, liaisons and admins)."""
+        if self.proposals is None or not (actor.is_deputy or actor.is_liaison or actor.admin):
+            return self.not_allowed(actor)
+        return await self.proposals.listing(actor)
+
     async def overdue(self, actor: Actor) -> list[Reply]:
         """/overdue: the 督办 list, a page at a time."""
         try:
@@ -231,7 +246,7 @@ class Desk:
         if revisit is not None:
             return revisit.verb in PHONE_VERBS
         kinds = (OverduePage, PatrolPress, ChannelPress, UnitPress)
-        return any(kind.unpack(data) is not None for kind in kinds)
+        return any(kind.unpack(data) is not None for kind in kinds) or Proposals.handles(data)
 
     async def press(self, actor: Actor, data: str, seq: int | None = None) -> list[Reply]:
         """A button of a card, an overdue list or a patrol checklist, re-checked against the
@@ -255,6 +270,8 @@ class Desk:
             revisit = RevisitPress.unpack(data)
             if revisit is not None and revisit.verb in PHONE_VERBS:
                 return await self._phone_press(actor, revisit)
+            if self.proposals is not None and Proposals.handles(data):
+                return await self.proposals.press(actor, data, seq)
             raise stale_button()
         except DomainError as exc:
             return refusal(actor.lang, exc, pressed=True)
@@ -287,6 +304,8 @@ class Desk:
 
     async def _issue_press(self, actor: Actor, press: IssuePress, seq: int | None) -> list[Reply]:
         lang, number = actor.lang, press.issue
+        if press.verb == "sug" and press.arg is None and self.proposals is not None:
+            return await self.proposals.from_issue(actor, number)
         needs_arg = press.verb in ("dep", "asg")
         if press.verb not in DESK_VERBS or (press.arg is not None) != needs_arg:
             raise stale_button()

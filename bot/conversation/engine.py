@@ -22,6 +22,7 @@ from bot.callbacks import BroadcastPress, PromptPress, ReportPress
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation.inputs import Contact, Location, Message, Photo, Text
+from bot.conversation.proposals import Proposals
 from bot.errors import DomainError, LimitReached
 from bot.messages import Button, Outgoing, Reply
 from bot.models import MIN_DESCRIPTION, Awaiting, Channel, Draft, Lang, Pending, Step
@@ -80,6 +81,7 @@ class Conversations:
         prompts: PromptService,
         broadcasts: BroadcastService,
         patrols: PatrolService,
+        proposals: Proposals | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -89,6 +91,7 @@ class Conversations:
         self.prompts = prompts
         self.broadcasts = broadcasts
         self.patrols = patrols
+        self.proposals = proposals
 
     # -- bookkeeping -----------------------------------------------------------------------
     def redelivered(self, actor: Actor, seq: int | None, channel: Channel | None = None) -> bool:
@@ -145,6 +148,8 @@ class Conversations:
             return [say(lang, "patrol.put_aside", item=name)]
         if kind is Awaiting.ANSWER:
             return []  # nothing was started: the question keeps its 回复 button
+        if kind is Awaiting.SUGGESTION:
+            return [Proposals.put_aside(lang, pending)]
         return [send(prompt_views.put_aside(lang, kind, pending.issue_id or 0))]
 
     async def cancel(self, actor: Actor, seq: int | None = None) -> list[Reply]:
@@ -231,6 +236,8 @@ class Conversations:
                 return await self._broadcast_input(actor, message)
             if pending.kind is Awaiting.PATROL_NOTE:
                 return await self._patrol_input(actor, message)
+            if pending.kind is Awaiting.SUGGESTION and self.proposals is not None:
+                return await self.proposals.input(actor, pending, message)
             return await self._prompt_input(actor, pending, message)
         except DomainError as exc:
             return [say(actor.lang, exc.key or "error.generic", **exc.params)]
@@ -543,6 +550,9 @@ class Conversations:
 
     async def _prompt_press(self, actor: Actor, press: PromptPress, seq: int | None) -> list[Reply]:
         prompts = self.prompts
+        current = actor.pending or await self.pending(actor)
+        if current.kind is Awaiting.SUGGESTION and self.proposals is not None:
+            return await self.proposals.prompt_press(actor, press, seq)
         if press.verb == "send":
             return self._outcome(actor, await prompts.send(actor, press.version, seq), pressed=True)
         if press.verb == "edit":

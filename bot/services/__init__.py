@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.conversation.counter import Counter
 from bot.conversation.desk import Desk
 from bot.conversation.engine import Conversations
+from bot.conversation.proposals import Proposals
 from bot.services.broadcasts import BroadcastService
 from bot.services.deadlines import Sweeper
 from bot.services.exports import ExportService
@@ -21,6 +22,8 @@ from bot.services.reception import ReceptionService
 from bot.services.reporting import ReportService
 from bot.services.revisit import RevisitService
 from bot.services.stats import StatsService
+from bot.services.suggestion_prompts import SuggestionPrompts
+from bot.services.suggestions import SuggestionService
 from bot.services.units import UnitService
 from bot.services.workflow import Workflow
 from storage.db import Database
@@ -48,6 +51,8 @@ class Services:
     platform: PlatformService
     units: UnitService
     revisit: RevisitService
+    suggestions: SuggestionService
+    proposals: Proposals
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock, db: Database) -> Services:
@@ -60,6 +65,8 @@ class Services:
         units = UnitService(workflow)
         revisit = RevisitService(workflow)
         prompts = PromptService(workflow, units)
+        suggestions = SuggestionService(db, clock, settings)
+        proposals = Proposals(settings, suggestions, SuggestionPrompts(suggestions))
         conversations = Conversations(
             db=db,
             clock=clock,
@@ -69,6 +76,7 @@ class Services:
             prompts=prompts,
             broadcasts=broadcasts,
             patrols=patrols,
+            proposals=proposals,
         )
         platform = PlatformService(db, clock, settings)
         deadlines = Sweeper(
@@ -80,6 +88,7 @@ class Services:
             reception=reception,
             units=units,
             revisit=revisit,
+            suggestions=suggestions,
         )
         return cls(
             settings=settings,
@@ -106,6 +115,7 @@ class Services:
                 platform,
                 units,
                 revisit=revisit,
+                proposals=proposals,
             ),
             counter=Counter(
                 people=people,
@@ -118,4 +128,6 @@ class Services:
             platform=platform,
             units=units,
             revisit=revisit,
+            suggestions=suggestions,
+            proposals=proposals,
         )

@@ -23,6 +23,7 @@ from bot.services.outbox import Notices, Render, admins, station_staff_or_admins
 from bot.services.patrols import PatrolService
 from bot.services.reception import ReceptionService
 from bot.services.revisit import RevisitService
+from bot.services.suggestions import SuggestionService
 from bot.services.units import UnitService
 from bot.services.workflow import Workflow
 from bot.views import scheduler as scheduler_views
@@ -50,6 +51,7 @@ class SweepReport:
     patrol_reminders: int = 0
     reception: int = 0
     unit_nudges: int = 0
+    suggestion_nudges: int = 0
     digest: int = 0
 
     @property
@@ -69,6 +71,7 @@ class Sweeper:
         reception: ReceptionService | None = None,
         units: UnitService | None = None,
         revisit: RevisitService | None = None,
+        suggestions: SuggestionService | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -80,6 +83,7 @@ class Sweeper:
         self.units = units or UnitService(self.workflow)
         self.revisit = revisit or RevisitService(self.workflow)
         self.digest = DigestService(db, clock, settings)
+        self.suggestions = suggestions or SuggestionService(db, clock, settings)
 
     def _now(self) -> int:
         return int(self.clock.now())
@@ -91,6 +95,7 @@ class Sweeper:
         report = SweepReport()
         await self._deadlines(report)
         report.unit_nudges = await self.units.nudge_due()
+        report.suggestion_nudges = await self.suggestions.nudge_due()
         report.digest = await self.digest.send_due()
         report.auto_closed = await self._auto_close()
         report.phone_lists = await self.revisit.phone_lists()  # after the auto-close

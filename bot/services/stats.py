@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from bot.actor import Actor
 from bot.errors import NotAllowed, NotFound
-from bot.models import OPEN_STATES, Figures, Lang, State
+from bot.models import GRADES, OPEN_STATES, Figures, Lang, State
 from bot.services.base import Service
 
 PERIODS = ("month", "last_month", "days30", "year")
@@ -141,6 +141,21 @@ def report_lines(fig: Figures, lang: Lang, zone: ZoneInfo, fmt: Fmt) -> list[str
                     median=_hours(fmt, lang, took),
                 )
             )
+    sg = fig.suggestions
+    if sg is not None and sg.filed:
+        grades = " · ".join(f"{g} {sg.grades.get(g, 0)}" for g in GRADES)
+        lines.append(
+            fmt(
+                lang,
+                "stats.suggestions",
+                filed=sg.filed,
+                handed=sg.handed_over,
+                answered=sg.answered,
+                on_time=_pct(sg.answered_on_time, sg.answered),
+                grades=grades,
+                satisfied=_pct(sg.satisfied, sg.rated),
+            )
+        )
     if fig.city:
         lines.append(fmt(lang, "stats.districts_head"))
         for name, issues, open_, overdue in fig.by_district:
@@ -204,6 +219,7 @@ class StatsService(Service):
             not_started = await repos.stats.not_started(station_ids)
             stations = await repos.stats.stations(station_ids)
             units = await repos.handovers.figures(station_ids, since, until)
+            suggestions = await repos.suggestions.figures(since, until, station_ids)
         names = [name for _id, _key, name, _district in stations]
         fig = Figures(
             scope="" if station_ids is None else "、".join(names),
@@ -213,6 +229,7 @@ class StatsService(Service):
             total=len(issues),
             not_started=not_started,
             overdue_now=len(overdue),
+            suggestions=suggestions,
         )
         fig.departments = [
             (

@@ -108,6 +108,7 @@ def working_buttons(lang: Lang, issue_id: int) -> tuple[tuple[Button, ...], ...]
             button(lang, "btn.ask", IssuePress(verb="ask", issue=issue_id).pack()),
             button(lang, "btn.reject", IssuePress(verb="rej", issue=issue_id).pack()),
         ),
+        (button(lang, "btn.make_suggestion", IssuePress(verb="sug", issue=issue_id).pack()),),
     )
 
 

@@ -162,7 +162,7 @@ async def test_return_with_a_reason_then_the_deputy_transfers_again(city: World)
     await liaison.wait_for("可以再写几句说明")
     back = await deputy.wait_for(f"#{number} 被城区供电所退回")
     assert "应由其他单位办理" in back.text
-    assert back.labels == ["答复", "转办", "询问群众", "不予受理"]
+    assert back.labels == ["答复", "转办", "询问群众", "不予受理", "📜 转为建议线索"]
     await send_official(liaison, "景观灯归园林处管理")
     await deputy.wait_for("景观灯归园林处管理")
     assert await world.rows("SELECT state, department_id FROM issues WHERE id = ?", number) == [

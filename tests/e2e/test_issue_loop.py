@@ -45,7 +45,7 @@ async def test_full_loop_first_accept_wins_transfer_reply_satisfied(world: World
     # first accept wins; the other deputy's notice says who took it
     await a.tap("认领")
     card = await a.wait_for("办理中")
-    assert card.labels == ["答复", "转办", "询问群众", "不予受理"]
+    assert card.labels == ["答复", "转办", "询问群众", "不予受理", "📜 转为建议线索"]
     await b.sees("已由 甲代表 认领")
     assert (await alice.wait_for("认领办理")).text.count("甲代表") == 1
     # the slower deputy's press is refused and changes nothing

@@ -108,10 +108,18 @@ def members(mixed: Mixed) -> tuple[FakeMember, FakeMember, FakeMember]:
 async def test_the_url_check_and_the_app_menu(mixed: Mixed) -> None:
     assert await mixed.wecom.verify_url()
     assert mixed.wecom.menu is not None
-    assert [b["name"] for b in mixed.wecom.menu] == ["待办 Tasks", "督办 Overdue", "更多 More"]
+    assert [b["name"] for b in mixed.wecom.menu] == ["待办 Tasks", "建议 Suggest", "更多 More"]
+    suggest = [b["key"] for b in mixed.wecom.menu[1]["sub_button"]]
+    assert suggest == ["suggestions", "hotspots"]
+    more = [b["key"] for b in mixed.wecom.menu[2]["sub_button"]]
+    assert more == ["overdue", "patrol", "channel", "lang", "help"]  # WeCom allows 5
     wang = mixed.wecom.member("wang.dep", "王代表")
     assert await wang.click_menu("tasks") == 200  # the menu does what /tasks does
     await wang.wait_for("没有")
+    assert await wang.click_menu("hotspots") == 200
+    await wang.wait_for("建议线索")
+    assert await wang.say("代表建议") == 200  # the word does what /suggestions does
+    await wang.wait_for("暂无代表建议")
 
 
 async def test_resident_on_telegram_deputies_on_wecom_accept_answer_rate(mixed: Mixed) -> None:

@@ -15,7 +15,7 @@ from bot import workdays
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.services.base import Service
-from bot.workdays import WorkCalendar
+from bot.workdays import WorkCalendar, add_months
 from storage.db import Database
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -114,3 +114,21 @@ async def test_service_deadline_reads_the_seeded_corrections(
             assert await service.deadline(repos, start, 86400, None) == start + 86400
     finally:
         await db.close()
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        ("2026-08-31 10:00", 3, "2026-11-30 10:00"),  # November has no 31st
+        ("2026-11-30 10:00", 3, "2027-02-28 10:00"),  # across the new year, short February
+        ("2026-12-15 09:30", 6, "2027-06-15 09:30"),
+        ("2027-01-31 16:00", 1, "2027-02-28 16:00"),
+    ],
+)
+def test_add_months_keeps_the_time_and_clamps_the_day(
+    start: str, months: int, expected: str
+) -> None:
+    zone = ZoneInfo("Asia/Shanghai")
+    began = int(datetime.fromisoformat(start).replace(tzinfo=zone).timestamp())
+    due = datetime.fromtimestamp(add_months(began, months, zone), zone)
+    assert due.strftime("%Y-%m-%d %H:%M") == expected
