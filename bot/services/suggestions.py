@@ -11,7 +11,7 @@ import logging
 from functools import partial
 
 from bot.actor import Actor
-from bot.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from bot.errors import NotAllowed, NotFound, WrongState
 from bot.hotspots import Candidate, Hotspot, find_hotspots, hotspot_of
 from bot.models import (
     GRADES,
@@ -30,7 +30,7 @@ from bot.models import (
 from bot.scheduling import remind_moment
 from bot.services.base import Service
 from bot.services.outbox import Notices, admins
-from bot.units import utf16_len
+from bot.services.workflow import check_text
 from bot.views import suggestions as views
 from bot.workdays import add_months
 from storage.repos import Repos
@@ -67,14 +67,7 @@ def _candidate(gist: IssueGist) -> Candidate:
 
 
 def check_part(part: str, text: str) -> str:
-    text = text.strip()
-    if not text:
-        raise InvalidInput("empty", key="prompt.empty")
-    limit = LIMITS[part]
-    length = utf16_len(text)
-    if length > limit:
-        raise InvalidInput("too long", key="prompt.too_long", max=limit, length=length)
-    return text
+    return check_text(text, LIMITS[part])
 
 
 class SuggestionService(Service):

@@ -59,14 +59,14 @@ class Tasks:
     pending: list[Context]
 
 
-def check_text(text: str) -> str:
+def check_text(text: str, limit: int = MAX_TEXT) -> str:
     """Text a person typed for someone else: not empty, within the limit, trimmed."""
     text = text.strip()
     if not text:
         raise InvalidInput("empty", key="prompt.empty")
     length = utf16_len(text)  # as Telegram counts
-    if length > MAX_TEXT:
-        raise InvalidInput("too long", key="prompt.too_long", max=MAX_TEXT, length=length)
+    if length > limit:
+        raise InvalidInput("too long", key="prompt.too_long", max=limit, length=length)
     return text
 
 

@@ -5,18 +5,16 @@ answers; the deputy forwards it; the resident on Telegram gets answer and photo.
 from __future__ import annotations
 
 import textwrap
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.app import LiaisonBot
-from bot.clock import SystemClock
 from fakebot import FakeBotApi
 from fakewecom import FakeWeCom
-from tests.e2e.conftest import TOKEN, world_settings
 from tests.e2e.helpers import bind, file_issue, open_bot
+from tests.e2e.worlds import telegram_and_wecom
 
 pytestmark = pytest.mark.e2e
 
@@ -48,24 +46,8 @@ JPEG = b"\xff\xd8\xff\xe0" + b"result-photo" * 40 + b"\xff\xd9"
 
 @pytest.fixture
 async def two_platforms(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, FakeWeCom, LiaisonBot]]:
-    seed = tmp_path / "city.yaml"
-    seed.write_text(CITY, encoding="utf-8")
-    api = FakeBotApi(token=TOKEN, bot_username="liaison_test_bot")
-    wecom = FakeWeCom(clock=time.time)
-    await api.start()
-    await wecom.start()
-    settings = world_settings(tmp_path, api, seed, **wecom.bot_env())
-    bot = LiaisonBot(settings, SystemClock(), poll_timeout=1)
-    await bot.start()
-    assert bot.wecom is not None
-    wecom.callback_url = f"http://127.0.0.1:{bot.wecom.endpoint.port}/wecom/callback"
-    try:
-        yield api, wecom, bot
-    finally:
-        await bot.stop()
-        await wecom.stop()
-        await api.stop()
-    assert wecom.violations == []
+    async with telegram_and_wecom(tmp_path, CITY) as world:
+        yield world
 
 
 async def test_a_liaison_in_wecom_signs_for_and_answers_with_a_photo(

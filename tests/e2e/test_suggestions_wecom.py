@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import textwrap
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,13 +14,12 @@ import docx
 import pytest
 
 from bot.app import LiaisonBot
-from bot.clock import SystemClock
 from fakebot import FakeBotApi
 from fakewecom import FakeWeCom
 from fakewecom.members import FakeMember as Member
 from fakewecom.models import Received
-from tests.e2e.conftest import TOKEN, world_settings
 from tests.e2e.helpers import bind, file_issue, open_bot
+from tests.e2e.worlds import telegram_and_wecom
 
 pytestmark = pytest.mark.e2e
 
@@ -58,25 +56,8 @@ async def card_after(member: Member, text: str, button: str) -> Received:
 
 @pytest.fixture
 async def two_platforms(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, FakeWeCom, LiaisonBot]]:
-    seed = tmp_path / "city.yaml"
-    seed.write_text(CITY, encoding="utf-8")
-    api = FakeBotApi(token=TOKEN, bot_username="liaison_test_bot")
-    wecom = FakeWeCom(clock=time.time)
-    await api.start()
-    await wecom.start()
-    settings = world_settings(tmp_path, api, seed, **wecom.bot_env())
-    bot = LiaisonBot(settings, SystemClock(), poll_timeout=1)
-    await bot.start()
-    assert bot.wecom is not None
-    wecom.callback_url = f"http://127.0.0.1:{bot.wecom.endpoint.port}/wecom/callback"
-    try:
-        yield api, wecom, bot
-    finally:
-        await bot.stop()
-        await wecom.stop()
-        await api.stop()
-    assert wecom.violations == []
-    assert api.violations == []
+    async with telegram_and_wecom(tmp_path, CITY) as world:
+        yield world
 
 
 async def test_a_suggestion_from_an_issue_card_answered_in_wecom(
