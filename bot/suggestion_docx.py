@@ -176,8 +176,12 @@ def render_docx(paper: SuggestionPaper) -> bytes:
     for text in _paragraphs(paper.reasons) or [labels["none"]]:
         _body_paragraph(document.add_paragraph(text))
     document.add_heading(labels["s_proposal"], level=1)
+    last = None
     for text in _paragraphs(paper.proposal) or [labels["none"]]:
-        _body_paragraph(document.add_paragraph(text))
+        last = document.add_paragraph(text)
+        _body_paragraph(last)
+    if last is not None:  # the signature never stands alone on a page
+        last.paragraph_format.keep_with_next = True
 
     signature = document.add_paragraph(labels["signature"])
     signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT

@@ -280,3 +280,11 @@ def test_very_long_text_renders() -> None:
     assert document.tables[1].rows[200].cells[4].text == long[:3000]
     assert following(texts(document), "二、问题与理由", "三、建议办法") == [long, "x" * 20000]
     assert info(document)["附议代表"].count("、") == 99
+
+
+def test_the_signature_keeps_to_the_last_paragraph_of_the_proposal() -> None:
+    document = read(render_docx(paper()))
+    lines = texts(document)
+    last = document.paragraphs[lines.index(SIGNATURE_ZH) - 1]
+    assert last.text == PROPOSAL[-1]
+    assert last.paragraph_format.keep_with_next is True
