@@ -11,7 +11,7 @@ from bot.callbacks import HotspotPress, PromptPress, SuggestionPress
 from bot.config import Settings
 from bot.conversation.inputs import Message, Photo, Text
 from bot.errors import NotFound, stale_button
-from bot.messages import Button, Document, Outgoing, Reply
+from bot.messages import Document, Outgoing, Reply
 from bot.models import GRADES, Dossier, Lang, Pending, Rating, SuggestionState
 from bot.services.suggestion_prompts import SuggestionPrompts, Written
 from bot.services.suggestions import (
@@ -22,15 +22,10 @@ from bot.services.suggestions import (
 )
 from bot.suggestion_docx import render_docx
 from bot.texts import plain, t
+from bot.views import day
 from bot.views import suggestions as views
 
 RATINGS = {1: Rating.SATISFIED, 2: Rating.MOSTLY, 3: Rating.UNSATISFIED}
-ASK_KEYS = {
-    "return": "sg.ask_return_reason",
-    "answer": "sg.ask_answer",
-    "opinion": "sg.ask_opinion",
-    "extend": "sg.ask_extend",
-}
 DONE_KEYS = {
     "return": "sg.done_return",
     "answer": "sg.done_answer",
@@ -49,17 +44,6 @@ def _say(lang: Lang, key: str, **params: object) -> Reply:
 
 def _toast(lang: Lang, key: str, **params: object) -> Reply:
     return Reply(op="popup", text=plain(lang, key, **params), alert=False)
-
-
-def _prompt_buttons(lang: Lang, version: int, *, preview: bool) -> tuple[tuple[Button, ...], ...]:
-    verbs = (("btn.send", "send"), ("btn.edit", "edit"), ("btn.cancel", "cancel"))
-    shown = verbs if preview else verbs[2:]
-    return (
-        tuple(
-            Button(text=plain(lang, key), data=PromptPress(verb=verb, version=version).pack())
-            for key, verb in shown
-        ),
-    )
 
 
 class Proposals:
@@ -83,7 +67,7 @@ class Proposals:
         """/suggestions: what the person leads, co-signs, is invited to, handles or checks."""
         lang = actor.lang
         found = await self.suggestions.mine(actor)
-        items = [(s.id, plain(lang, f"sg.state_{s.state.value}"), s.title) for s in found]
+        items = [(s.id, views.state_name(lang, s.state), s.title) for s in found]
         return [_send(views.suggestion_list(lang, items))]
 
     # -- cards ---------------------------------------------------------------------------
@@ -219,7 +203,7 @@ class Proposals:
             return [Reply(op="replace", message=views.unit_choice(lang, dossier, departments))]
         if verb == "go":
             dossier = await s.hand_over(actor, number)
-            due = views.day(dossier.suggestion.due_at, self.settings.zone)
+            due = day(dossier.suggestion.due_at, self.settings.zone)
             done = Outgoing(text=t(lang, "sg.handed_over_ack", number=number, due=due))
             return [Reply(op="replace", message=done)]
         if verb in ("ey", "en"):
@@ -228,8 +212,7 @@ class Proposals:
             done = views.extension_decided(lang, dossier, verb == "ey", reason, self.settings.zone)
             return [Reply(op="replace", message=done)]
         if verb == "ans":
-            async with s.db.read() as repos:
-                await s.check_unit(repos, actor, number, lead=True)
+            await s.check_answer(actor, number)
             return [_send(views.grade_choice(lang, number))]
         if verb == "gr" and arg is not None and 1 <= arg <= len(GRADES):
             return [
@@ -250,24 +233,8 @@ class Proposals:
         self, actor: Actor, number: int, part: str, seq: int | None, grade: str = ""
     ) -> list[Reply]:
         written = await self.prompts.ask(actor, number, part, seq, grade)
-        lang = actor.lang
-        if part in PARTS:
-            text = t(
-                lang,
-                "sg.ask_part",
-                number=number,
-                part=views.part_name(lang, PARTS.index(part)),
-                text=written.text,
-            )
-        else:
-            text = t(lang, ASK_KEYS[part], number=number, grade=views.grade_name(lang, grade))
-        buttons = _prompt_buttons(lang, written.version, preview=False)
-        return [_send(Outgoing(text=text, buttons=buttons))]
-
-    def what(self, lang: Lang, part: str) -> str:
-        if part in PARTS:
-            return views.part_name(lang, PARTS.index(part))
-        return plain(lang, f"sg.what_{part}")
+        asked = views.ask(actor.lang, number, part, written.version, written.text, grade)
+        return [_send(asked)]
 
     async def input(self, actor: Actor, pending: Pending, message: Message) -> list[Reply] | None:
         """A message while a suggestion waits for text; None when it lapsed quietly (the
@@ -299,48 +266,28 @@ class Proposals:
 
     async def _written(self, actor: Actor, written: Written) -> list[Reply]:
         lang, number, part = actor.lang, written.number, written.part
-        what = self.what(lang, part)
         if written.status == "preview":
-            text = t(lang, "sg.preview", number=number, what=what, text=written.text)
-            return [
-                _send(
-                    Outgoing(
-                        text=text, buttons=_prompt_buttons(lang, written.version, preview=True)
-                    )
-                )
-            ]
+            return [_send(views.preview_text(lang, number, part, written.text, written.version))]
         if written.status == "editing":
-            text = t(lang, "prompt.rewrite", number=number, what=what, text=written.text)
-            return [
-                Reply(
-                    op="replace",
-                    message=Outgoing(
-                        text=text, buttons=_prompt_buttons(lang, written.version, preview=False)
-                    ),
-                )
-            ]
+            rewrite = views.rewrite(lang, number, part, written.text, written.version)
+            return [Reply(op="replace", message=rewrite)]
         if written.status == "cancelled":
             return [_say(lang, "sg.cancelled", number=number)]
         if written.status == "lapsed":
             dossier = written.dossier
             if dossier is None:
                 raise NotFound("gone", key="sg.not_found", number=number)
-            state = plain(lang, f"sg.state_{dossier.suggestion.state.value}")
+            state = views.state_name(lang, dossier.suggestion.state)
             return [_say(lang, "sg.lapsed", number=number, state=state)]
         # done
         if part in PARTS and written.dossier is not None:
             return [
-                _say(lang, "sg.saved_part", number=number, part=what),
+                _say(lang, "sg.saved_part", number=number, part=views.what(lang, part)),
                 await self.card(actor, written.dossier),
             ]
         return [_say(lang, DONE_KEYS[part], number=number)]
 
     @staticmethod
     def put_aside(lang: Lang, pending: Pending) -> Reply:
-        part = str(pending.data.get("part") or "")
-        what = (
-            views.part_name(lang, PARTS.index(part))
-            if part in PARTS
-            else plain(lang, f"sg.what_{part}")
-        )
+        what = views.what(lang, str(pending.data.get("part") or "title"))
         return _say(lang, "sg.put_aside", number=pending.ref or 0, what=what)

@@ -95,6 +95,11 @@ async def station_staff_or_admins(
     return staff or await admins(repos, admin_ids)
 
 
+async def liaisons(repos: Repos, department_id: int) -> list[Person]:
+    """A department's liaisons the bot can reach."""
+    return [p for p in await repos.people.liaisons_of(department_id) if p.reachable]
+
+
 async def admins(repos: Repos, admin_ids: frozenset[int]) -> list[Person]:
     found = {p.id: p for p in await repos.people.admins()}
     for telegram_id in admin_ids:

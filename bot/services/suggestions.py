@@ -29,7 +29,7 @@ from bot.models import (
 )
 from bot.scheduling import remind_moment
 from bot.services.base import Service
-from bot.services.outbox import Notices, admins
+from bot.services.outbox import Notices, admins, liaisons
 from bot.services.workflow import check_text
 from bot.views import suggestions as views
 from bot.workdays import add_months
@@ -361,7 +361,7 @@ class SuggestionService(Service):
                 ref=f"sgrev:{suggestion_id}",
             )
             await notices.send_all(
-                [await self._person(repos, s.person_id) for s in dossier.joined if not s.lead],
+                await self._signers(repos, dossier, but=dossier.lead.id),
                 partial(
                     views.about,
                     key="sg.submitted_for_signers",
@@ -374,10 +374,12 @@ class SuggestionService(Service):
     async def _office(self, repos: Repos) -> list[Person]:
         return await admins(repos, self.settings.admin_telegram_ids)
 
-    async def _person(self, repos: Repos, person_id: int) -> Person:
-        person = await repos.people.get(person_id)
-        assert person is not None
-        return person
+    async def _signers(
+        self, repos: Repos, dossier: Dossier, *, but: int | None = None
+    ) -> list[Person]:
+        """The deputies who signed it (lead included), in one read; `but`: not this one."""
+        ids = [s.person_id for s in dossier.joined if s.person_id != but]
+        return await repos.people.many(ids)
 
     def _require_office(self, actor: Actor) -> None:
         if not actor.admin:
@@ -434,7 +436,7 @@ class SuggestionService(Service):
             await repos.suggestions.add_event(suggestion_id, now, actor.id, "accepted", None)
             dossier = await self.load(repos, suggestion_id)
             await Notices(repos, now).send_all(
-                [await self._person(repos, s.person_id) for s in dossier.joined],
+                await self._signers(repos, dossier),
                 partial(
                     views.about,
                     key="sg.accepted_for_signers",
@@ -490,7 +492,7 @@ class SuggestionService(Service):
             notices = Notices(repos, now)
             await self._tell_units(repos, notices, dossier)
             await notices.send_all(
-                [await self._person(repos, s.person_id) for s in dossier.joined],
+                await self._signers(repos, dossier),
                 partial(views.handed_over_for_signers, dossier=dossier, zone=zone),
             )
             await self._tell_residents(repos, notices, dossier, answered=False)
@@ -500,7 +502,7 @@ class SuggestionService(Service):
         for unit, department in dossier.current:
             if unit.answered_at is not None:
                 continue
-            for person in await repos.people.liaisons_of(department.id):
+            for person in await liaisons(repos, department.id):
                 if person.reachable:
                     await notices.send(
                         person,
@@ -540,11 +542,7 @@ class SuggestionService(Service):
         for unit, department in dossier.current:
             if unit.lead != lead:
                 continue
-            mine = department.id in actor.liaison_of
-            stand_in = actor.admin and not [
-                p for p in await repos.people.liaisons_of(department.id) if p.reachable
-            ]
-            if not (mine or stand_in):
+            if not await self._answers_for(repos, actor, department.id):
                 continue
             if unit.answered_at is not None:
                 raise WrongState("answered", key="sg.unit_answered", number=suggestion_id)
@@ -558,20 +556,23 @@ class SuggestionService(Service):
     ) -> list[tuple[SuggestionUnit, Department]]:
         """This round's unanswered units the actor answers for: their own, or (the office)
         those with no liaison in the bot."""
-        found = []
         async with self.db.read() as repos:
-            for unit, department in dossier.current:
-                if unit.answered_at is not None:
-                    continue
-                mine = department.id in actor.liaison_of
-                if mine or (
-                    actor.admin
-                    and not [
-                        p for p in await repos.people.liaisons_of(department.id) if p.reachable
-                    ]
-                ):
-                    found.append((unit, department))
-        return found
+            return [
+                (unit, department)
+                for unit, department in dossier.current
+                if unit.answered_at is None and await self._answers_for(repos, actor, department.id)
+            ]
+
+    async def _answers_for(self, repos: Repos, actor: Actor, department_id: int) -> bool:
+        """A unit's liaison answers for it; the office does for a unit with none in the bot."""
+        if department_id in actor.liaison_of:
+            return True
+        return actor.admin and not await liaisons(repos, department_id)
+
+    async def check_answer(self, actor: Actor, suggestion_id: int) -> None:
+        """Raise unless the actor may give the lead unit's 答复 now."""
+        async with self.db.read() as repos:
+            await self.check_unit(repos, actor, suggestion_id, lead=True)
 
     async def ask_extension(
         self, actor: Actor, suggestion_id: int, reason: str, within: Repos | None = None
@@ -632,12 +633,9 @@ class SuggestionService(Service):
             decided = partial(
                 views.extension_decided, dossier=dossier, approved=approve, reason=reason, zone=zone
             )
-            liaisons = [p for p in await repos.people.liaisons_of(department.id) if p.reachable]
-            await notices.send_all(liaisons, decided)
+            await notices.send_all(await liaisons(repos, department.id), decided)
             if approve:
-                await notices.send_all(
-                    [await self._person(repos, s.person_id) for s in dossier.joined], decided
-                )
+                await notices.send_all(await self._signers(repos, dossier), decided)
             return dossier
 
     # -- answers -------------------------------------------------------------------------
@@ -670,14 +668,14 @@ class SuggestionService(Service):
             dossier = await self.load(repos, suggestion_id)
             notices = Notices(repos, now)
             zone = self.settings.zone
-            for person in await repos.people.liaisons_of(department.id):
+            for person in await liaisons(repos, department.id):
                 await notices.edit(
                     person,
                     f"sgu:{unit.id}",
                     partial(views.about, key="sg.card_answered", number=suggestion_id),
                 )
             await notices.send_all(
-                [await self._person(repos, s.person_id) for s in dossier.joined],
+                await self._signers(repos, dossier),
                 partial(views.answer_for_signers, dossier=dossier, zone=zone),
                 ref=f"sgans:{suggestion_id}:{dossier.suggestion.round}",
             )
@@ -705,7 +703,7 @@ class SuggestionService(Service):
             )
             dossier = await self.load(repos, suggestion_id)
             notices = Notices(repos, now)
-            for person in await repos.people.liaisons_of(department.id):
+            for person in await liaisons(repos, department.id):
                 await notices.edit(
                     person,
                     f"sgu:{unit.id}",
@@ -713,7 +711,7 @@ class SuggestionService(Service):
                 )
             told = list(await self._office(repos))
             if dossier.lead_unit is not None:
-                told += await repos.people.liaisons_of(dossier.lead_unit[1].id)
+                told += await liaisons(repos, dossier.lead_unit[1].id)
             await notices.send_all(
                 [p for p in told if p.reachable and p.id != actor.id],
                 partial(views.opinion_notice, dossier=dossier, department=department, text=text),
@@ -772,18 +770,17 @@ class SuggestionService(Service):
         dossier = await self.load(repos, suggestion.id)
         notices = Notices(repos, now)
         # the other signers' rating buttons of the first answer are void now
-        for signer in dossier.joined:
-            if signer.person_id != actor.id:
-                await notices.edit(
-                    await self._person(repos, signer.person_id),
-                    f"sgans:{suggestion.id}:{suggestion.round}",
-                    partial(views.about, key="sg.card_rehandled", number=suggestion.id),
-                )
+        for signer in await self._signers(repos, dossier, but=actor.id):
+            await notices.edit(
+                signer,
+                f"sgans:{suggestion.id}:{suggestion.round}",
+                partial(views.about, key="sg.card_rehandled", number=suggestion.id),
+            )
         await self._tell_units(repos, notices, dossier)
         await notices.send_all(
             [
                 *await self._office(repos),
-                *[await self._person(repos, s.person_id) for s in dossier.joined],
+                *await self._signers(repos, dossier),
             ],
             partial(views.rehandled_notice, dossier=dossier, name=actor.person.name, zone=zone),
         )
@@ -802,7 +799,7 @@ class SuggestionService(Service):
                 if department is None or unit.due_at is None:
                     await repos.suggestions.set_unit(unit.id, next_nudge_at=None)
                     continue
-                liaisons = [p for p in await repos.people.liaisons_of(department.id) if p.reachable]
+                unit_people = await liaisons(repos, department.id)
                 overdue = now >= unit.due_at
                 render = partial(
                     views.unit_deadline,
@@ -812,7 +809,7 @@ class SuggestionService(Service):
                     overdue=overdue,
                     zone=self.settings.zone,
                 )
-                told = liaisons + (await self._office(repos) if overdue else [])
+                told = unit_people + (await self._office(repos) if overdue else [])
                 sent += len(await notices.send_all(told, render))
                 await repos.suggestions.set_unit(
                     unit.id, next_nudge_at=None if overdue else unit.due_at

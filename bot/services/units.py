@@ -25,7 +25,7 @@ from bot.models import (
 )
 from bot.scheduling import next_nudge, quiet_until, remind_moment
 from bot.services.base import Service
-from bot.services.outbox import Notices, station_staff_or_admins
+from bot.services.outbox import Notices, liaisons, station_staff_or_admins
 from bot.services.workflow import Context, Workflow, check_text
 from bot.views import units as unit_views
 from bot.views import when
@@ -81,13 +81,10 @@ class UnitService(Service):
         self, repos: Repos, notices: Notices, issue_id: int, department_id: int, key: str
     ) -> None:
         """The unit's cards of an issue it is done with keep a line and lose their buttons."""
-        for person in await self._liaisons(repos, department_id):
+        for person in await liaisons(repos, department_id):
             await notices.edit(
                 person, f"unit:{issue_id}", partial(unit_views.say, key=key, number=issue_id)
             )
-
-    async def _liaisons(self, repos: Repos, department_id: int) -> list[Person]:
-        return [p for p in await repos.people.liaisons_of(department_id) if p.reachable]
 
     async def _deputy_or_staff(self, repos: Repos, ctx: Context) -> list[Person]:
         """Who hears from the unit: the deputy who transferred it, else the station's staff."""
@@ -116,7 +113,7 @@ class UnitService(Service):
                 issue_id, now, actor.id, "unit_signed", note=department.name_zh
             )
             notices = Notices(repos, now)
-            for person in await self._liaisons(repos, department.id):
+            for person in await liaisons(repos, department.id):
                 if person.id != actor.id:
                     await notices.edit(
                         person,
@@ -358,7 +355,7 @@ class UnitService(Service):
                 due=due,
                 zone=self.settings.zone,
             )
-            people = await self._liaisons(repos, department.id)
+            people = await liaisons(repos, department.id)
             if ctx.owner is not None:
                 people.append(ctx.owner)
             await notices.send_all(people, told)
@@ -482,7 +479,7 @@ class UnitService(Service):
             department = await repos.stations.department(handover.department_id)
             assert department is not None
             notices = Notices(repos, now)
-            liaisons = await self._liaisons(repos, department.id)
+            unit_people = await liaisons(repos, department.id)
             zone = self.settings.zone
             sent = 0
             if now >= due:
@@ -501,7 +498,7 @@ class UnitService(Service):
                     managers = await station_staff_or_admins(
                         repos, ctx.station.id, self.settings.admin_telegram_ids
                     )
-                    people = [*liaisons, *([ctx.owner] if ctx.owner else [])]
+                    people = [*unit_people, *([ctx.owner] if ctx.owner else [])]
                     people = [p for p in people if p.id not in {m.id for m in managers}]
                     await notices.send_all(people, late, not_before=hold)
                     await notices.send_all(
@@ -519,7 +516,7 @@ class UnitService(Service):
                     ctx.issue.id, f"unit_{phase}_remind", cycle, now
                 ):
                     await notices.send_all(
-                        liaisons,
+                        unit_people,
                         partial(
                             unit_views.remind_notice,
                             key=f"unit.{phase}_remind",

@@ -20,6 +20,13 @@ def when(ts: int | float | None, zone: ZoneInfo) -> str:
     return datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d %H:%M")
 
 
+def day(ts: int | float | None, zone: ZoneInfo) -> str:
+    """The date alone (a deadline counted in months, a document's date)."""
+    if ts is None:
+        return "—"
+    return datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d")
+
+
 def state_name(lang: Lang, state: State) -> str:
     return plain(lang, f"state.{state.value}")
 

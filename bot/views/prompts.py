@@ -45,6 +45,12 @@ def _press(lang: Lang, key: str, verb: str, version: int) -> Button:
     return Button(text=plain(lang, key), data=PromptPress(verb=verb, version=version).pack())
 
 
+def controls(lang: Lang, version: int, *, preview: bool) -> tuple[tuple[Button, ...], ...]:
+    """发送 / 修改 / 取消 under a preview; 取消 alone while the text is being written."""
+    verbs = (("btn.send", "send"), ("btn.edit", "edit"), ("btn.cancel", "cancel"))
+    return (tuple(_press(lang, key, verb, version) for key, verb in verbs[0 if preview else 2 :]),)
+
+
 def ask(
     lang: Lang,
     kind: Awaiting,
@@ -73,22 +79,13 @@ def preview(
     if photos:  # the photos go with it; the count says so
         text = f"{text}\n📷 {plain(lang, 'unit.photos_line', count=photos)}"
     body = t(lang, "prompt.preview", number=number, what=what(lang, kind), text=text)
-    return Outgoing(
-        text=body,
-        buttons=(
-            (
-                _press(lang, "btn.send", "send", version),
-                _press(lang, "btn.edit", "edit", version),
-                _press(lang, "btn.cancel", "cancel", version),
-            ),
-        ),
-    )
+    return Outgoing(text=body, buttons=controls(lang, version, preview=True))
 
 
 def rewrite(lang: Lang, kind: Awaiting, number: int, text: str, version: int) -> Outgoing:
     return Outgoing(
         text=t(lang, "prompt.rewrite", number=number, what=what(lang, kind), text=text),
-        buttons=((_press(lang, "btn.cancel", "cancel", version),),),
+        buttons=controls(lang, version, preview=False),
     )
 
 

@@ -4,7 +4,6 @@ hotspots (建议线索) it may start from."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.callbacks import HotspotPress, SuggestionPress
@@ -19,14 +18,31 @@ from bot.models import (
     Lang,
     Person,
     Station,
+    SuggestionState,
     SuggestionUnit,
 )
 from bot.suggestion_docx import LinkedIssue, SuggestionPaper
 from bot.texts import Markup, plain, t
-from bot.views import button, preview
+from bot.views import button, day, preview
+from bot.views import prompts as prompt_views
 
 RATING_KEYS = {1: "btn.satisfied", 2: "btn.mostly", 3: "btn.unsatisfied"}
-PART_KEYS = ("sg.part_title", "sg.part_reasons", "sg.part_proposal")
+# what a suggestion waits for, as named to the person writing it
+WHAT_KEYS = {
+    "title": "sg.part_title",
+    "reasons": "sg.part_reasons",
+    "proposal": "sg.part_proposal",
+    "return": "sg.what_return",
+    "answer": "sg.what_answer",
+    "opinion": "sg.what_opinion",
+    "extend": "sg.what_extend",
+}
+ASK_KEYS = {
+    "return": "sg.ask_return_reason",
+    "answer": "sg.ask_answer",
+    "opinion": "sg.ask_opinion",
+    "extend": "sg.ask_extend",
+}
 TYPICAL_CHARS = 60
 ISSUES_LISTED = 20
 
@@ -38,16 +54,12 @@ def _press(
     return button(lang, key, data, **params)
 
 
-def day(ts: int | None, zone: ZoneInfo) -> str:
-    return "—" if ts is None else datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d")
-
-
 def grade_name(lang: Lang, grade: str | None) -> str:
     return plain(lang, f"sg.grade_{grade}") if grade in GRADES else "—"
 
 
-def state_name(lang: Lang, dossier: Dossier) -> str:
-    return plain(lang, f"sg.state_{dossier.suggestion.state.value}")
+def state_name(lang: Lang, state: SuggestionState) -> str:
+    return plain(lang, f"sg.state_{state.value}")
 
 
 def about(lang: Lang, key: str, **params: object) -> Outgoing:
@@ -117,7 +129,7 @@ def body(lang: Lang, dossier: Dossier, zone: ZoneInfo, *, full: bool = True) -> 
     """The suggestion as its card shows it: number, state, title, signers, units, parts."""
     s = dossier.suggestion
     lines = [
-        t(lang, "sg.card_head", number=s.id, state=state_name(lang, dossier)),
+        t(lang, "sg.card_head", number=s.id, state=state_name(lang, s.state)),
         t(lang, "sg.card_title", title=s.title),
         _signers_line(lang, dossier),
     ]
@@ -183,8 +195,28 @@ def card(
     return Outgoing(text=text, buttons=buttons)
 
 
-def part_name(lang: Lang, part: int) -> str:
-    return plain(lang, PART_KEYS[part])
+def what(lang: Lang, part: str) -> str:
+    return plain(lang, WHAT_KEYS[part])
+
+
+def ask(lang: Lang, number: int, part: str, version: int, current: str, grade: str) -> Outgoing:
+    """The question for a part of the draft (its current text shown to copy), a reason, an
+    answer or an opinion; 取消 under it."""
+    if part in ASK_KEYS:
+        text = t(lang, ASK_KEYS[part], number=number, grade=grade_name(lang, grade))
+    else:
+        text = t(lang, "sg.ask_part", number=number, part=what(lang, part), text=current)
+    return Outgoing(text=text, buttons=prompt_views.controls(lang, version, preview=False))
+
+
+def preview_text(lang: Lang, number: int, part: str, text: str, version: int) -> Outgoing:
+    body = t(lang, "sg.preview", number=number, what=what(lang, part), text=text)
+    return Outgoing(text=body, buttons=prompt_views.controls(lang, version, preview=True))
+
+
+def rewrite(lang: Lang, number: int, part: str, text: str, version: int) -> Outgoing:
+    body = t(lang, "prompt.rewrite", number=number, what=what(lang, part), text=text)
+    return Outgoing(text=body, buttons=prompt_views.controls(lang, version, preview=False))
 
 
 def invitee_choice(lang: Lang, dossier: Dossier, people: Sequence[Person]) -> Outgoing:
@@ -211,7 +243,14 @@ def invitation(lang: Lang, dossier: Dossier, zone: ZoneInfo) -> Outgoing:
 def issues_list(
     lang: Lang, number: int, issues: Sequence[Issue], stations: dict[int, Station], zone: ZoneInfo
 ) -> Outgoing:
-    lines = [t(lang, "sg.issues_head", number=number, count=len(issues))]
+    head = t(lang, "sg.issues_head", number=number, count=len(issues))
+    return Outgoing(text=Markup("\n".join([head, *_issue_lines(lang, issues, stations, zone)])))
+
+
+def _issue_lines(
+    lang: Lang, issues: Sequence[Issue], stations: dict[int, Station], zone: ZoneInfo
+) -> list[Markup]:
+    lines = []
     for issue in issues[:ISSUES_LISTED]:
         station = stations.get(issue.station_id)
         lines.append(
@@ -225,7 +264,7 @@ def issues_list(
                 text=preview(issue.description, TYPICAL_CHARS),
             )
         )
-    return Outgoing(text=Markup("\n".join(lines)))
+    return lines
 
 
 # -- the office ---------------------------------------------------------------------------
@@ -536,8 +575,8 @@ def hotspot_detail(
     lang: Lang, view: HotspotView, issues: Sequence[Issue], zone: ZoneInfo, *, can_draft: bool
 ) -> Outgoing:
     stations = {s.id: s for s in view.stations}
-    listing = issues_list(lang, view.hotspot.key, issues, stations, zone)
-    text = Markup(_hotspot_lines(lang, 1, view, zone) + "\n\n" + listing.text.split("\n", 1)[-1])
+    lines = _issue_lines(lang, issues, stations, zone)
+    text = Markup(_hotspot_lines(lang, 1, view, zone) + "\n\n" + "\n".join(lines))
     rows: tuple[tuple[Button, ...], ...] = ()
     if can_draft:
         data = HotspotPress(verb="draft", key=view.hotspot.key, period=view.period).pack()
