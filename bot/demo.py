@@ -518,7 +518,7 @@ async def suggestion(
     choice = await lead.wait_for("邀请哪位代表联名")
     colleague_name = colleague.first_name
     await lead.tap(colleague_name, choice)
-    await colleague.tap("同意联名", await colleague.wait_for("邀请您联名"))
+    await colleague.tap("联名", await colleague.wait_for("邀请您联名"))
     await lead.wait_for("已联名")
     await lead.tap("提交", card)
     review = await office.wait_for("待审查")

@@ -208,8 +208,8 @@ async def test_from_hotspot_to_a_closed_suggestion(city: City) -> None:
     await lead.tap("岸代表", choice)
     await lead.wait_for("已邀请 岸代表 联名")
     invitation = await colleague.wait_for("东代表 代表邀请您联名")
-    assert invitation.labels == ["同意联名", "群众反映清单"]
-    await colleague.tap("同意联名", invitation)
+    assert invitation.labels == ["联名", "群众反映清单"]
+    await colleague.tap("联名", invitation)
     await colleague.wait_for(f"您已联名建议 #{number}")
     await lead.wait_for(f"岸代表 已联名建议 #{number}")
 
