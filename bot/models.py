@@ -550,7 +550,11 @@ class Figures:
     recurred: int = 0  # 又出现了 at the 14-day re-check
     workload: list[tuple[str, int, int, int]] = field(default_factory=list)
     not_started: list[tuple[str, str, str]] = field(default_factory=list)
-    weekly: list[tuple[str, dict[str, int]]] = field(default_factory=list)
+    # new issues over time, by state: a continuous run of bins from the period's start
+    # (first day, last day as ISO dates inside the period, counts by state), empty bins
+    # included; weeks (Monday to Sunday) or calendar months, as `granularity` says
+    bins: list[tuple[str, str, dict[str, int]]] = field(default_factory=list)
+    granularity: str = "week"  # 'week' or 'month'
     by_district: list[tuple[str, int, int, int]] = field(default_factory=list)
     by_station: list[tuple[str, int, int, int]] = field(default_factory=list)
     # per department (承办单位): name zh, name en, received, signed on time, returned,

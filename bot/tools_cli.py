@@ -8,11 +8,12 @@ import asyncio
 import sys
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.errors import NotFound
-from bot.models import Lang
+from bot.models import Figures, Lang
 
 COMMANDS = ("stats", "export", "qr", "invite", "suggestion")
 
@@ -30,6 +31,12 @@ def add_parsers(sub: Any) -> None:
     export.add_argument(
         "--with-contacts", action="store_true", help="include residents' names and phone numbers"
     )
+    export.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        default="zh",
+        help="language of the header, states, ratings, categories and departments",
+    )
     qr = sub.add_parser("qr", help="one printable QR poster (PNG) per station")
     qr.add_argument("--out", type=Path, required=True, metavar="DIR")
     qr.add_argument("--bot-username", help="default: asked from Telegram (getMe) with the token")
@@ -39,6 +46,7 @@ def add_parsers(sub: Any) -> None:
         help="the WeChat service account's parametric codes (scene st_<key>), made through "
         "its API (needs the LIAISON_WECHAT_* settings)",
     )
+    qr.add_argument("--lang", choices=["zh", "en"], default="zh", help="the posters' language")
     invite = sub.add_parser(
         "invite",
         help="a one-time invite for a department's liaison (deputies and staff: /invite)",
@@ -85,8 +93,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         if args.command == "export":
             return await _export(settings, db, args)
         if args.wechat:
-            return await _qr_wechat(settings, db, args.out)
-        return await _qr(db, args.out, username)
+            return await _qr_wechat(settings, db, args.out, Lang(args.lang))
+        return await _qr(db, args.out, username, Lang(args.lang))
     except NotFound as exc:
         print(f"--station: {exc}", file=sys.stderr)
         return 1
@@ -98,16 +106,25 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _stats(settings: Settings, db: Any, args: argparse.Namespace) -> int:
-    from bot.services.stats import StatsService, report_lines, since_date
-    from bot.texts import plain
+    from bot.services.stats import StatsService, since_date
 
     service = StatsService(db, SystemClock(), settings)
     scope = await service.station_ids(args.station)
     since = since_date(args.since, settings.zone) if args.since else service.period().since
     figures = await service.figures(scope, since)
-    for line in report_lines(figures, Lang(args.lang), settings.zone, plain):
+    for line in stats_text(figures, Lang(args.lang), settings.zone):
         print(line)
     return 0
+
+
+def stats_text(figures: Figures, lang: Lang, zone: ZoneInfo) -> list[str]:
+    """The /stats lines for a terminal: the chat's HTML as plain text (no tags, entities
+    unescaped)."""
+    from bot.plaintext import plain_text
+    from bot.services.stats import report_lines
+    from bot.texts import t
+
+    return [plain_text(line) for line in report_lines(figures, lang, zone, t)]
 
 
 async def _suggestion(settings: Settings, db: Any, args: argparse.Namespace) -> int:
@@ -137,7 +154,9 @@ async def _export(settings: Settings, db: Any, args: argparse.Namespace) -> int:
     scope = await StatsService(db, SystemClock(), settings).station_ids(args.station)
     since = since_date(args.since, settings.zone) if args.since else 0
     service = ExportService(db, SystemClock(), settings)
-    _name, data, count = await service.build(args.format, scope, since, args.with_contacts)
+    _name, data, count = await service.build(
+        args.format, scope, since, args.with_contacts, Lang(args.lang)
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
     print(f"{count} issues written to {args.out}")
@@ -161,17 +180,17 @@ async def _invite(settings: Settings, db: Any, args: argparse.Namespace, usernam
     return 0
 
 
-async def _qr(db: Any, out: Path, username: str) -> int:
+async def _qr(db: Any, out: Path, username: str, lang: Lang) -> int:
     from bot.posters import write_posters
 
     async with db.read() as repos:
         stations = [(s, await repos.stations.reception(s.id)) for s in await repos.stations.all()]
-    paths = await asyncio.to_thread(write_posters, out, stations, username)
+    paths = await asyncio.to_thread(write_posters, out, stations, username, None, lang)
     print(f"{len(paths)} posters written to {out} (bot @{username.lstrip('@')})")
     return 0
 
 
-async def _qr_wechat(settings: Settings, db: Any, out: Path) -> int:
+async def _qr_wechat(settings: Settings, db: Any, out: Path, lang: Lang) -> int:
     from bot.ports import DeliveryError
     from bot.posters import write_posters
     from wechat.client import WeChatClient
@@ -194,7 +213,7 @@ async def _qr_wechat(settings: Settings, db: Any, out: Path) -> int:
         return 1
     finally:
         await client.close()
-    paths = await asyncio.to_thread(write_posters, out, stations, "", links)
+    paths = await asyncio.to_thread(write_posters, out, stations, "", links, lang)
     print(f"{len(paths)} posters written to {out} (WeChat service account codes)")
     return 0
 

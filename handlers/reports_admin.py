@@ -128,7 +128,7 @@ class ReportsAdmin(Glue):
             await self.refuse(update, actor.lang, exc)
             return
         await ack(query)
-        filename, data, count = await self.services.exports.build(press.fmt, scope)
+        filename, data, count = await self.services.exports.build(press.fmt, scope, lang=actor.lang)
         chat = update.effective_chat
         assert chat is not None
         await chat.send_document(

@@ -1,7 +1,10 @@
 """Issue exports: CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX (openpyxl).
 
-Residents' names and phone numbers are included only when asked (`with_contacts`, which
-only the command line — an administrator on the server — can ask for).
+The header, states, ratings, sources, yes cells and category and department names follow
+`lang` (`export.*` texts; the seed's `name_zh`/`name_en`); station and district names,
+deputies and descriptions are what they are. Residents' names and phone numbers are
+included only when asked (`with_contacts`, which only the command line — an administrator
+on the server — can ask for).
 """
 
 from __future__ import annotations
@@ -18,30 +21,36 @@ from bot.texts import plain
 
 FORMATS = ("csv", "xlsx")
 
+# Column keys, in order; their titles are the texts `export.col.<key>`.
 COLUMNS = [
-    ("number", "编号"),
-    ("station", "联络站"),
-    ("district", "区"),
-    ("category", "类别"),
-    ("state", "状态"),
-    ("created", "提交时间"),
-    ("accepted", "签收时间"),
-    ("replied", "答复时间"),
-    ("closed", "办结时间"),
-    ("deputy", "承办代表"),
-    ("department", "转办部门"),
-    ("rating", "评价"),
-    ("supporters", "附议"),
-    ("accept_overdue", "签收超期"),
-    ("reply_overdue", "办理超期"),
-    ("supervised", "督办"),
-    ("source", "来源"),
-    ("description", "描述"),
+    "number",
+    "station",
+    "district",
+    "category",
+    "state",
+    "created",
+    "accepted",
+    "replied",
+    "closed",
+    "deputy",
+    "department",
+    "rating",
+    "supporters",
+    "accept_overdue",
+    "reply_overdue",
+    "supervised",
+    "source",
+    "description",
 ]
-CONTACT_COLUMNS = [("resident_name", "群众姓名"), ("resident_phone", "群众电话")]
+CONTACT_COLUMNS = ["resident_name", "resident_phone"]
 
-RATINGS = {"satisfied": "满意", "mostly": "基本满意", "unsatisfied": "不满意"}
-SOURCES = {"resident": "群众反映", "patrol": "走街串巷"}
+RATINGS = ("satisfied", "mostly", "unsatisfied")  # texts `rating.<value>`
+SOURCES = ("resident", "patrol")  # texts `export.source.<value>`
+
+
+def header(lang: Lang, with_contacts: bool = False) -> list[str]:
+    columns = COLUMNS + (CONTACT_COLUMNS if with_contacts else [])
+    return [plain(lang, f"export.col.{key}") for key in columns]
 
 
 class ExportService(Service):
@@ -50,47 +59,65 @@ class ExportService(Service):
             return ""
         return datetime.fromtimestamp(ts, self.settings.zone).strftime("%Y-%m-%d %H:%M")
 
+    async def _names(self, lang: Lang) -> dict[str, str]:
+        """Category and department names in `lang`, by their Chinese name (what the export
+        query gives). A department no longer in the seed keeps its Chinese name."""
+        if lang is Lang.ZH:
+            return {}
+        async with self.db.read() as repos:
+            named = [*await repos.stations.all_categories(), *await repos.stations.departments()]
+        return {item.name_zh: item.name(lang) for item in named}
+
     async def rows(
-        self, station_ids: list[int] | None, since: int = 0, with_contacts: bool = False
+        self,
+        station_ids: list[int] | None,
+        since: int = 0,
+        with_contacts: bool = False,
+        lang: Lang = Lang.ZH,
     ) -> list[list[Any]]:
         """The header and one row per issue."""
         now = int(self.clock.now())
         async with self.db.read() as repos:
             issues = await repos.stats.export_rows(station_ids, since)
+        names = await self._names(lang)
+        yes = plain(lang, "export.yes")
         columns = COLUMNS + (CONTACT_COLUMNS if with_contacts else [])
-        out: list[list[Any]] = [[title for _, title in columns]]
+        out: list[list[Any]] = [header(lang, with_contacts)]
         for i in issues:
             state = str(i["state"])
             accepted_or_now = i["accepted_at"] or (now if state == "submitted" else None)
             open_ = state in ("submitted", "accepted", "transferred")
             replied_or_now = i["replied_at"] or (now if open_ else None)
+            rating = str(i["rating"] or "")
+            source = str(i["source"])
+            department = str(i["department"] or "")
             values = {
                 "number": int(i["id"]),
                 "station": i["station"],
                 "district": i["district"],
-                "category": i["category"],
-                "state": plain(Lang.ZH, f"state.{state}"),
+                "category": names.get(str(i["category"]), i["category"]),
+                "state": plain(lang, f"state.{state}"),
                 "created": self._when(i["created_at"]),
                 "accepted": self._when(i["accepted_at"]),
                 "replied": self._when(i["replied_at"]),
                 "closed": self._when(i["closed_at"]),
                 "deputy": i["deputy"] or "",
-                "department": i["department"] or "",
-                "rating": RATINGS.get(i["rating"] or "", ""),
+                "department": names.get(department, department),
+                "rating": plain(lang, f"rating.{rating}") if rating in RATINGS else "",
                 "supporters": int(i["supporters"]),
-                "accept_overdue": "是"
+                "accept_overdue": yes
                 if accepted_or_now is not None and accepted_or_now > i["accept_due"]
                 else "",
-                "reply_overdue": "是"
+                "reply_overdue": yes
                 if replied_or_now is not None and replied_or_now > i["reply_due"]
                 else "",
-                "supervised": "是" if i["supervised"] else "",
-                "source": SOURCES.get(str(i["source"]), str(i["source"])),
+                "supervised": yes if i["supervised"] else "",
+                "source": plain(lang, f"export.source.{source}") if source in SOURCES else source,
                 "description": i["description"],
                 "resident_name": i["resident_name"] or "",
                 "resident_phone": i["resident_phone"] or "",
             }
-            out.append([values[key] for key, _ in columns])
+            out.append([values[key] for key in columns])
         return out
 
     async def build(
@@ -99,11 +126,12 @@ class ExportService(Service):
         station_ids: list[int] | None,
         since: int = 0,
         with_contacts: bool = False,
+        lang: Lang = Lang.ZH,
     ) -> tuple[str, bytes, int]:
         """(file name, file bytes, number of issues)."""
         if fmt not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}")
-        rows = await self.rows(station_ids, since, with_contacts)
+        rows = await self.rows(station_ids, since, with_contacts, lang)
         stamp = datetime.fromtimestamp(self.clock.now(), self.settings.zone).strftime("%Y%m%d-%H%M")
         name = f"issues-{stamp}.{fmt}"
         data = to_csv(rows) if fmt == "csv" else to_xlsx(rows)

@@ -15,7 +15,8 @@ Definitions (issues created in the period unless said otherwise):
 from __future__ import annotations
 
 import statistics
-from collections import Counter, defaultdict
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -54,6 +55,69 @@ def period(name: str, now: float, zone: ZoneInfo) -> Period:
     return Period(int(start.timestamp()), int(now) + 1)
 
 
+WEEKLY_UP_TO = 92 * 86400  # longer periods are charted by month
+LONG = 366 * 86400  # longer periods are charted from their first issue on
+
+
+def granularity(since: int, until: int, zone: ZoneInfo) -> str:
+    """How the chart bins a period: by 'month' for the year so far (a period from
+    1 January that runs past January) and anything over ~3 months, else by 'week'.
+    (In January 今年 is 本月, and is charted by week like it.)"""
+    start = datetime.fromtimestamp(since, zone)
+    if until - since > WEEKLY_UP_TO:
+        return "month"
+    year_start = start.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    feb = year_start.replace(month=2)
+    return "month" if start == year_start and until > feb.timestamp() else "week"
+
+
+def bin_bounds(first: date, last: date, by: str) -> list[tuple[date, date]]:
+    """Consecutive bins covering the days first..last: weeks (Monday to Sunday) or calendar
+    months, the first and last cut to those days."""
+    bounds = []
+    day = first
+    while day <= last:
+        if by == "month":
+            following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        else:
+            following = day + timedelta(days=7 - day.weekday())
+        end = min(following - timedelta(days=1), last)
+        bounds.append((day, end))
+        day = following
+    return bounds
+
+
+def time_bins(
+    created: list[tuple[int, str]], since: int, until: int, zone: ZoneInfo, by: str
+) -> list[tuple[str, str, dict[str, int]]]:
+    """Issues (created at, state) counted by state in bins from the period's start to its
+    end, empty bins included. A period over a year long (`--since 2000-01-01`, or since 0)
+    starts at the first issue's bin instead, and is empty when it has no issues."""
+    first = datetime.fromtimestamp(since, zone).date()
+    last = datetime.fromtimestamp(max(since, until - 1), zone).date()
+    if until - since > LONG:
+        if not created:
+            return []
+        earliest = datetime.fromtimestamp(min(at for at, _ in created), zone).date()
+        if by == "month":
+            begins = earliest.replace(day=1)
+        else:
+            begins = earliest - timedelta(days=earliest.weekday())
+        first = max(first, begins)
+    bounds = bin_bounds(first, last, by)
+    starts = [start for start, _ in bounds]
+    counts: list[Counter[str]] = [Counter() for _ in bounds]
+    for at, state in created:
+        day = datetime.fromtimestamp(at, zone).date()
+        index = bisect_right(starts, day) - 1
+        if 0 <= index < len(bounds) and day <= bounds[index][1]:
+            counts[index][state] += 1
+    return [
+        (start.isoformat(), end.isoformat(), dict(c))
+        for (start, end), c in zip(bounds, counts, strict=True)
+    ]
+
+
 def since_date(value: str, zone: ZoneInfo) -> int:
     """'YYYY-MM-DD' → midnight of that day in `zone`, as unix seconds."""
     day = date.fromisoformat(value)
@@ -74,17 +138,18 @@ def _hours(fmt: Fmt, lang: Lang, seconds: float | None) -> str:
 
 
 def report_lines(fig: Figures, lang: Lang, zone: ZoneInfo, fmt: Fmt) -> list[str]:
-    """The figures as lines of text: `fmt=t` for chat (HTML), `fmt=plain` for the CLI."""
+    """The figures as lines of text: `fmt=t` (HTML; the CLI prints it as plain text)."""
     day = "%Y-%m-%d"
     scope = fig.scope or str(fmt(lang, "stats.scope_city"))
     until = datetime.fromtimestamp(fig.until - 1, zone).strftime(day)
     since = datetime.fromtimestamp(fig.since, zone).strftime(day)
-    states = "，".join(
+    sep = str(fmt(lang, "stats.sep"))
+    states = sep.join(
         f"{fmt(lang, f'state.{s.value}')} {fig.by_state.get(s.value, 0)}"
         for s in State
         if fig.by_state.get(s.value)
     )
-    cats = "，".join(f"{en if lang is Lang.EN else zh} {n}" for zh, en, n in fig.by_category)
+    cats = sep.join(f"{en if lang is Lang.EN else zh} {n}" for zh, en, n in fig.by_category)
     lines = [
         fmt(lang, "stats.title", scope=scope, since=since, until=until),
         fmt(lang, "stats.total", count=fig.total),
@@ -290,13 +355,10 @@ class StatsService(Service):
         ]
         workload.sort(key=lambda w: (-w[1], -w[2], w[0]))
         fig.workload = workload
-        # issues per week (weeks start on Monday, local time)
-        weeks: dict[str, Counter[str]] = defaultdict(Counter)
-        for i in issues:
-            local = datetime.fromtimestamp(int(i["created_at"]), zone).date()
-            monday = local - timedelta(days=local.weekday())
-            weeks[monday.isoformat()][str(i["state"])] += 1
-        fig.weekly = [(week, dict(counts)) for week, counts in sorted(weeks.items())]
+        # new issues over time (local days; weeks start on Monday)
+        fig.granularity = granularity(since, until, zone)
+        created = [(int(i["created_at"]), str(i["state"])) for i in issues]
+        fig.bins = time_bins(created, since, until, zone, fig.granularity)
         if fig.city:
             open_states = {s.value for s in OPEN_STATES}
             per_station: dict[int, list[int]] = {sid: [0, 0, 0] for sid, *_ in stations}

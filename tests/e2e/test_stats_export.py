@@ -156,7 +156,15 @@ async def test_stats_for_staff_with_figures_and_chart(world: World) -> None:
     assert "南湖" not in text
     figures = await world.bot.services.stats.figures([ids["north"]], 0)  # type: ignore[union-attr]
     assert (figures.accepted, figures.replied, figures.rated) == (3, 3, 2)
-    assert figures.weekly and sum(sum(c.values()) for _, c in figures.weekly) == 5
+    # since 0: by month from the first issue's month on (this one), and by week for this month
+    this_month = month_start(datetime.now(world.settings.zone)).date()
+    assert figures.granularity == "month"
+    assert [(a, sum(c.values())) for a, _, c in figures.bins] == [(this_month.isoformat(), 5)]
+    stats = world.bot.services.stats  # type: ignore[union-attr]
+    weekly = await stats.figures([ids["north"]], stats.period("month").since)
+    assert weekly.granularity == "week"
+    assert weekly.bins[0][0] == this_month.isoformat()
+    assert sum(sum(c.values()) for _, _, c in weekly.bins) == 5
     # another period from the buttons under the figures
     await staff.tap("今年")
     await staff.wait_for("新增事项：5", timeout=20)
@@ -216,6 +224,42 @@ async def test_export_in_chat_csv_for_staff_and_xlsx_for_admin(world: World) -> 
     assert {v[1] for v in values[1:]} == {"北关街道联络站", "南湖社区联络站"}
 
 
+async def test_export_in_chat_follows_the_language_of_who_asks(world: World) -> None:
+    ids = await known_city(world)
+    async with world.db.transaction() as repos:  # one issue went to a department
+        works = await repos.conn.execute("SELECT id FROM departments WHERE key = 'works'")
+        row = await works.fetchone()
+        assert row is not None
+        await repos.conn.execute(
+            "UPDATE issues SET department_id = ?, supervised = 1 WHERE id = "
+            "(SELECT MIN(id) FROM issues WHERE station_id = ?)",
+            (row[0], ids["north"]),
+        )
+    staff = world.user(601, "North staff", language_code="en")
+    await staff.send("/export")
+    await staff.wait_for("Which file?")
+    await staff.tap("Excel (XLSX)")
+    doc = await staff.wait_for("Exported 5 issues")
+    assert doc.document is not None
+    sheet = openpyxl.load_workbook(io.BytesIO(doc.document)).active
+    assert sheet is not None
+    values = list(sheet.iter_rows(values_only=True))
+    header = list(values[0])
+    assert header[:5] == ["Number", "Station", "District", "Category", "State"]
+    assert "Resident's phone" not in header  # no contacts in chat exports
+    first = dict(zip(header, values[1], strict=True))
+    assert first["State"] == "Closed"
+    assert first["Category"] == "Potholes"
+    assert first["Transferred to"] == "Public works"
+    assert first["Rating"] == "Satisfied"
+    assert first["Supervised"] == "Yes"
+    assert first["Source"] == "Resident"
+    assert first["Station"] == "北关街道联络站"  # a proper name stays as it is
+    states = {row[header.index("State")] for row in values[1:]}
+    assert states == {"Closed", "Pending", "In progress"}
+    assert {row[header.index("Source")] for row in values[1:]} == {"Resident", "Street walk"}
+
+
 async def test_cli_stats_and_export(
     world: World,
     monkeypatch: pytest.MonkeyPatch,
@@ -248,6 +292,14 @@ async def test_cli_stats_and_export(
         await cli(["export", "--format", "csv", "--out", str(target), "--since", "2999-01-01"]) == 0
     )
     assert len(list(csv.reader(io.StringIO(target.read_text("utf-8-sig"))))) == 1
+    english = tmp_path / "en.csv"
+    assert await cli(["export", "--format", "csv", "--out", str(english), "--lang", "en"]) == 0
+    en_rows = list(csv.reader(io.StringIO(english.read_bytes().decode("utf-8-sig"))))
+    en_header = en_rows[0]
+    assert en_header[:5] == ["Number", "Station", "District", "Category", "State"]
+    assert {r[en_header.index("Category")] for r in en_rows[1:]} == {"Potholes", "Misc"}
+    assert {r[en_header.index("Acceptance overdue")] for r in en_rows[1:]} == {"Yes", ""}
+    assert en_rows[1][en_header.index("Description")] == "第1件：路面<坑洼>"  # as written
 
 
 async def test_cli_qr_posters_ask_telegram_for_the_bot_name(

@@ -1,20 +1,27 @@
-"""Staff tools without the bot: chart fonts, posters, phone numbers, message splitting."""
+"""Staff tools without the bot: chart fonts, posters, phone numbers, message splitting, the
+command line's plain-text /stats."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 from PIL import Image
 
+from bot.__main__ import main
 from bot.charts import cjk_font_path, stats_chart, stats_figure
 from bot.models import Figures, Lang, Reception, Station
 from bot.posters import station_link, write_posters
 from bot.services.invites import normalize_phone
+from bot.tools_cli import stats_text
 from handlers.reports_admin import chunks
+from tests.unit.sched_world import open_city
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -33,7 +40,10 @@ def sample() -> Figures:
         replied_on_time=2,
         rated=1,
         satisfied=1,
-        weekly=[("2026-09-14", {"submitted": 1, "closed": 2}), ("2026-09-21", {"accepted": 1})],
+        bins=[
+            ("2026-09-14", "2026-09-20", {"submitted": 1, "closed": 2}),
+            ("2026-09-21", "2026-09-23", {"accepted": 1}),
+        ],
     )
 
 
@@ -50,7 +60,7 @@ def test_chinese_chart_labels_resolve_to_the_bundled_font() -> None:
     chinese = [a for a in fig.findobj(Text) if CJK.search(a.get_text())]
     assert len(chinese) >= 6  # titles, legend, rate names, suptitle
     for artist in chinese:
-        assert Path(artist.get_fontproperties().get_file() or "") == cjk_font_path(), artist
+        assert Path(os.fsdecode(artist.get_fontproperties().get_file() or "")) == cjk_font_path()
         for char in CJK.findall(artist.get_text()):
             assert font.get_char_index(ord(char)) != 0, char
 
@@ -95,3 +105,48 @@ def test_long_reports_are_split_between_lines() -> None:
     parts = chunks(lines, 1000)
     assert all(len(p) <= 1000 for p in parts)
     assert "\n".join(parts).split("\n") == lines
+
+
+def test_stats_for_the_terminal_are_plain_text_in_either_language() -> None:
+    figures = Figures(
+        scope="北关 <A&B>",
+        city=False,
+        since=1_790_000_000,
+        until=1_791_000_000,
+        total=3,
+        by_state={"submitted": 1, "closed": 2},
+        by_category=[("道路", "Roads", 2), ("其他", "Other", 1)],
+        supporters=1,
+        supported_issues=1,
+    )
+    english = "\n".join(stats_text(figures, Lang.EN, ZONE))
+    for markup in ("<b>", "</b>", "&lt;", "&gt;", "&amp;"):
+        assert markup not in english
+    assert "📊 北关 <A&B> statistics" in english
+    assert "By state: Pending 1, Closed 2" in english
+    assert "By category: Roads 2, Other 1" in english
+    assert "Me-too support: 1 (on 1 issue)" in english
+    assert not CJK.search(english.replace("北关", ""))  # English but the station's name
+    chinese = "\n".join(stats_text(figures, Lang.ZH, ZONE))
+    assert "<b>" not in chinese and "北关 <A&B> 统计" in chinese
+    assert "按状态：待受理 1，已办结 2" in chinese
+    assert "附议：1 人次，涉及 1 件" in chinese
+
+
+def test_cli_stats_prints_no_tags_and_qr_takes_a_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def city() -> None:
+        async with open_city(tmp_path) as town, town.db.transaction() as repos:
+            await repos.conn.execute("UPDATE stations SET name = '东站 <A&B>' WHERE key = 'east'")
+
+    asyncio.run(city())
+    monkeypatch.setenv("LIAISON_DB", str(tmp_path / "liaison.db"))
+    for lang, title in (("en", "📊 东站 <A&B> statistics"), ("zh", "📊 东站 <A&B> 统计")):
+        assert main(["stats", "--station", "east", "--lang", lang]) == 0
+        out = capsys.readouterr().out
+        assert title in out
+        assert "<b>" not in out and "&lt;" not in out and "&amp;" not in out
+    posters = tmp_path / "posters"
+    assert main(["qr", "--out", str(posters), "--bot-username", "x_bot", "--lang", "en"]) == 0
+    assert sorted(path.name for path in posters.iterdir()) == ["east.png", "west.png"]
