@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from bot.models import Channel, Lang
 
@@ -222,6 +228,22 @@ class PhoneAsk(CallbackData, prefix="phone"):
     """我是代表/工作人员 under /help: ``phone:ask`` asks for the person's contact."""
 
     verb: Literal["ask"] = "ask"
+
+
+class IdentityPress(CallbackData, prefix="idn"):
+    """Under "您当前登记为 A。确认改为 B 吗？", shown to an account bound to one seeded person
+    that opened an invite for another:
+
+    - ``idn:ok:<person>:<token>``: 确认: rebind the account to the invite's person, only
+      while it is still bound to `person` (the one the question named) and the invite
+      `token` (the secret of the link the presser opened) still holds;
+    - ``idn:no``: 取消: nothing changes.
+    """
+
+    shapes: ClassVar[Mapping[str, int]] = {"ok": 2, "no": 0}
+    verb: Literal["ok", "no"]
+    person: int | None = None
+    token: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,40}$")] | None = None
 
 
 class PatrolPress(CallbackData, prefix="pat"):

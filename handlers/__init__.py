@@ -18,6 +18,7 @@ from bot.callbacks import (
     ChannelPress,
     ExportPress,
     HotspotPress,
+    IdentityPress,
     InvitePress,
     IssuePress,
     LangPress,
@@ -44,6 +45,7 @@ from handlers.desk import DeskGlue
 from handlers.everyone import Everyone
 from handlers.failures import on_error
 from handlers.guard import foreign_press
+from handlers.identity import Identity
 from handlers.reception import ReceptionGlue
 from handlers.render import menu_labels
 from handlers.reports_admin import ReportsAdmin
@@ -129,6 +131,8 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         CommandHandler("invite", admin.invite, filters=PRIVATE),
         CallbackQueryHandler(admin.invite_step, pattern=InvitePress.pattern()),
         CallbackQueryHandler(admin.phone_ask, pattern=PhoneAsk.pattern()),
+        # 确认 / 取消 when an account bound to one seeded person opens another's invite
+        CallbackQueryHandler(Identity(services).press, pattern=IdentityPress.pattern()),
         # overdue list, patrols, reception-day reminders
         CommandHandler("overdue", desk.overdue, filters=PRIVATE),
         CallbackQueryHandler(desk.press, pattern=OverduePage.pattern()),

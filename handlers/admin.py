@@ -8,9 +8,10 @@ from bot.actor import Actor
 from bot.callbacks import InvitePress, PhoneAsk
 from bot.errors import DomainError, stale_button
 from bot.messages import Button, Outgoing
-from bot.services.invites import INVITE_TTL, ROLES
+from bot.services.invites import INVITE_TTL, ROLES, Rebind
 from bot.texts import plain, t
 from handlers.common import Context, Glue, ack, forget_actor
+from handlers.identity import rebind_question
 from handlers.render import contact_request, inline, resident_menu
 
 
@@ -118,6 +119,9 @@ class Admin(Glue):
         assert user is not None
         try:
             bound = await self.services.invites.redeem(user.id, token)
+        except Rebind as rebind:  # the account stands for another seeded person: ask first
+            await self.show(update, rebind_question(actor.lang, rebind, token))
+            return
         except DomainError as exc:
             await self.refuse(update, actor.lang, exc)
             return

@@ -4,6 +4,7 @@ departments they are liaisons of."""
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 from bot.models import Awaiting, Channel, Identity, Lang, Pending, Person, Step
 from storage._base import Repo
@@ -13,6 +14,10 @@ _COLS = (
     "blocked_at, station_id, wecom_userid, wecom_gone_at, last_channel, channel_pref, "
     "wechat_openid, wechat_gone_at"
 )
+
+
+# the columns that bind a platform account to a person (one person per account)
+Binding = Literal["telegram_id", "wecom_userid"]
 
 
 def _person(row: object) -> Person:
@@ -300,6 +305,15 @@ class PeopleRepo(Repo):
         return len(have ^ wanted)
 
     # -- seed ----------------------------------------------------------------------------
+    async def bound_to(self, column: Binding, value: int | str) -> Person | None:
+        """The person a Telegram or WeCom account is bound to, if any."""
+        row = await self._one(f"SELECT {_COLS} FROM people WHERE {column} = ?", (value,))
+        return _person(row) if row else None
+
+    async def unbind(self, person_id: int, column: Binding) -> None:
+        """Take a Telegram or WeCom account from a person (the seed gave it to another)."""
+        await self._exec(f"UPDATE people SET {column} = NULL WHERE id = ?", (person_id,))
+
     async def seed_wecom(self, person_id: int, userid: str) -> bool:
         """The seed names this person's WeCom account (it governs); True when it changed."""
         current = await self._scalar("SELECT wecom_userid FROM people WHERE id = ?", (person_id,))
@@ -334,6 +348,8 @@ class PeopleRepo(Repo):
                         (key, name, level, phone, int(is_admin), resident.id),
                     )
                     return resident.id, True
+                if resident is not None:  # another seeded person's: the seed governs
+                    await self.unbind(resident.id, "telegram_id")
             new_id = await self._exec(
                 "INSERT INTO people (key, name, level, telegram_id, phone, is_admin, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -353,8 +369,8 @@ class PeopleRepo(Repo):
             return person_id, False
         if telegram_id is not None and existing["telegram_id"] != telegram_id:
             other = await self.by_telegram(telegram_id)
-            if other is not None and other.key is None:
-                await self._exec("UPDATE people SET telegram_id = NULL WHERE id = ?", (other.id,))
+            if other is not None:  # a resident's row, or another seeded person's: the seed governs
+                await self.unbind(other.id, "telegram_id")
         await self._exec(
             "UPDATE people SET name = ?, level = ?, telegram_id = ?, phone = ?, is_admin = ? "
             "WHERE id = ?",
@@ -363,20 +379,21 @@ class PeopleRepo(Repo):
         return person_id, True
 
     async def sync_seed_memberships(self, wanted: set[tuple[int, int, str]]) -> int:
-        """Make the seed-sourced memberships exactly `wanted`; returns rows changed."""
-        rows = await self._all(
-            "SELECT person_id, station_id, role FROM memberships WHERE source='seed'"
-        )
-        have = {(int(r[0]), int(r[1]), str(r[2])) for r in rows}
+        """Make the memberships exactly `wanted`, whatever made them (the seed, or an invite
+        redeemed before invites stopped adding any); returns rows changed. The seed governs
+        who is a deputy or staff member of a station."""
+        rows = await self._all("SELECT person_id, station_id, role, source FROM memberships")
+        have = {(int(r[0]), int(r[1]), str(r[2])): str(r[3]) for r in rows}
         changed = 0
-        for person_id, station_id, role in have - wanted:
+        for person_id, station_id, role in set(have) - wanted:
             await self._exec(
-                "DELETE FROM memberships WHERE person_id=? AND station_id=? AND role=? "
-                "AND source='seed'",
+                "DELETE FROM memberships WHERE person_id=? AND station_id=? AND role=?",
                 (person_id, station_id, role),
             )
             changed += 1
-        for person_id, station_id, role in wanted - have:
+        for person_id, station_id, role in wanted:
+            if have.get((person_id, station_id, role)) == "seed":
+                continue
             changed += await self._changes(
                 "INSERT INTO memberships (person_id, station_id, role, source) VALUES (?,?,?,'seed') "
                 "ON CONFLICT(person_id, station_id, role) DO UPDATE SET source='seed'",

@@ -4,22 +4,51 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.seed import SeedFile
+from bot.seed import SeedFile, SeedPerson
+from storage.people import Binding
 from storage.repos import Repos
 
 
 @dataclass
 class SeedReport:
-    """What a load changed (all zero when the database already matched the file)."""
+    """What a load changed (all zero when the database already matched the file), and the
+    accounts the seed took from another person (`conflicts`: one line each, keys only)."""
 
     changed: dict[str, int] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
 
     def bump(self, what: str, changed: bool | int = True) -> None:
         self.changed[what] = self.changed.get(what, 0) + int(changed)
 
+    def conflict(self, line: str) -> None:
+        self.conflicts.append(line)
+        self.bump("conflicts")
+
     @property
     def total(self) -> int:
         return sum(self.changed.values())
+
+
+async def _claim_accounts(repos: Repos, report: SeedReport, key: str, person: SeedPerson) -> None:
+    """The seed gives `key` a Telegram or WeCom account the database has bound to another
+    seeded person (an invite or a phone binding made it theirs, or the seed did before):
+    the seed is the operator's word, so the account goes to `key` and the other person is
+    unbound, and the load says so instead of failing on the unique account."""
+    accounts: list[tuple[Binding, int | str | None]] = [
+        ("telegram_id", person.telegram_id),
+        ("wecom_userid", person.wecom_userid),
+    ]
+    for column, value in accounts:
+        if value is None:
+            continue
+        holder = await repos.people.bound_to(column, value)
+        if holder is None or holder.key is None or holder.key == key:
+            continue  # free, a resident's row (adopted or cleared as ever), or theirs already
+        await repos.people.unbind(holder.id, column)
+        report.conflict(
+            f'{column} of "{key}" was bound to "{holder.key}": the seed gives it to "{key}", '
+            f'"{holder.key}" is unbound'
+        )
 
 
 async def load_seed(repos: Repos, seed: SeedFile, now: int) -> SeedReport:
@@ -36,6 +65,7 @@ async def load_seed(repos: Repos, seed: SeedFile, now: int) -> SeedReport:
             reply_within=cat.reply_within.seconds,
             reply_workdays=cat.reply_within.workdays,
             escalate_after=cat.escalate_after,
+            urgent=int(cat.urgent),
             position=position,
         )
         category_ids[cat.key] = cid
@@ -81,6 +111,7 @@ async def load_seed(repos: Repos, seed: SeedFile, now: int) -> SeedReport:
     admin_keys = {a.key for a in seed.admins}
     person_ids: dict[str, int] = {}
     for key, person in seed.people().items():
+        await _claim_accounts(repos, report, key, person)
         pid, changed = await repos.people.upsert_seeded(
             key,
             person.name,

@@ -27,7 +27,11 @@ async def invite_link(world: World, role: str, person: str) -> str:
 
 
 async def test_invite_link_binds_once(world: World) -> None:
-    payload = await invite_link(world, "代表", "✓ 甲代表")
+    # 甲代表 is bound to no account yet (an invite never takes a bound person's role:
+    # tests/e2e/test_identity.py)
+    async with world.db.transaction() as repos:
+        await repos.conn.execute("UPDATE people SET telegram_id = NULL WHERE key = 'dep-a'")
+    payload = await invite_link(world, "代表", "甲代表")
     newcomer = world.user(8001, "新手机")
     await newcomer.send(f"/start {payload}")
     await newcomer.wait_for("已绑定：您是 北关街道联络站 的代表（甲代表）")

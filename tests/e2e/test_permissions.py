@@ -259,6 +259,9 @@ OWN_BUTTONS = (
     "lang:zh",
 )
 
+    # 确认 / 取消 of "您当前登记为 A。确认改为 B 吗？" (person 1, a token nobody was given)
+    "idn:ok:1:" + "A" * 32,
+    "idn:no",
 
 async def test_own_buttons_never_touch_someone_elses_issue(matrix: Matrix) -> None:
     world = matrix.world

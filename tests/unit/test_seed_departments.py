@@ -320,14 +320,20 @@ async def test_a_liaison_binds_by_invite_on_telegram_or_wecom(
     with pytest.raises(DomainError) as used:
         await invites.redeem(5002, token)
     assert used.value.key == "inv.bad"
+    _, _, token = await invites.create_liaison("liu")
+    bound = await invites.redeem_wecom("liu.jg", token)  # the same person, on WeCom too
+    assert bound.person.wecom_userid == "liu.jg"
+    # the seed bound chen to chen.li: another member cannot take chen's place
     _, _, token = await invites.create_liaison("chen", "housing")
-    bound = await invites.redeem_wecom("chen.li2", token)
-    assert bound.person.wecom_userid == "chen.li2"
+    with pytest.raises(DomainError) as taken:
+        await invites.redeem_wecom("chen.li2", token)
+    assert taken.value.key == "identity.taken"
     async with db.read() as repos:
         found = await repos.people.with_memberships(5001)
         assert found is not None and found.person.key == "liu"
         assert found.memberships == []  # an invite makes no station member of a liaison
-        assert await repos.people.by_wecom("chen.li2") is not None
+        assert await repos.people.by_wecom("liu.jg") == found.person
+        assert await repos.people.by_wecom("chen.li2") is None
 
 
 async def test_a_liaison_invite_binds_only_while_the_seed_lists_them(
