@@ -52,14 +52,17 @@ class Actor(BaseModel):
         return not (self.deputy_at or self.staff_at or self.liaison_of or self.admin)
 
     def roles_for(self, issue: Issue) -> set[Role]:
-        """This person's standing towards one issue."""
+        """This person's standing towards one issue. Handling it (deputy, owner) needs a
+        current place among the station's deputies, and is never the filer's: whoever raised
+        an issue cannot accept, answer and rate it themselves."""
         roles: set[Role] = set()
-        if issue.resident_id == self.person.id and issue.source == "resident":
+        filer = issue.filer_id == self.person.id
+        if filer:
             roles.add(Role.RESIDENT)
-        if issue.station_id in self.deputy_at:
+        if issue.station_id in self.deputy_at and not filer:
             roles.add(Role.DEPUTY)
-        if issue.owner_id == self.person.id:
-            roles.add(Role.OWNER)
+            if issue.owner_id == self.person.id:
+                roles.add(Role.OWNER)
         if issue.department_id in self.liaison_of:
             roles.add(Role.LIAISON)
         if issue.station_id in self.staff_at:

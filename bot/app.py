@@ -116,7 +116,7 @@ class LiaisonBot:
         if settings.wechat:
             self.wechat = WeChatSide(settings, services, self.clock, photos)
             messengers[Channel.WECHAT] = self.wechat.messenger
-        self.deliverer = Deliverer(db, self.clock, messengers)
+        self.deliverer = Deliverer(db, self.clock, messengers, settings.admin_telegram_ids)
         db.on_commit = self.deliverer.wake
         if self.wechat is not None:
             self.wechat.wake = self.deliverer.wake

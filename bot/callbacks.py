@@ -176,7 +176,8 @@ class BroadcastPress(CallbackData, prefix="bc"):
     - ``bc:all``: every resident (no id);
     - ``bc:send:<broadcast>`` / ``bc:cancel:<broadcast>``: under the author's preview;
     - ``bc:mute:<station>`` / ``bc:unmute:<station>``: that station's notices for the
-      presser (0 under a notice that came from no one station).
+      presser, under a notice (0 under a notice that came from no one station);
+    - ``bc:off:<station>`` / ``bc:on:<station>``: the same switch in /station.
     """
 
     shapes: ClassVar[Mapping[str, int]] = {
@@ -189,8 +190,12 @@ class BroadcastPress(CallbackData, prefix="bc"):
         "cancel": 1,
         "mute": 1,
         "unmute": 1,
+        "off": 1,
+        "on": 1,
     }
-    verb: Literal["st", "dep", "dist", "dall", "all", "send", "cancel", "mute", "unmute"]
+    verb: Literal[
+        "st", "dep", "dist", "dall", "all", "send", "cancel", "mute", "unmute", "off", "on"
+    ]
     id: int | None = None
 
 

@@ -394,17 +394,22 @@ async def play(
     await api.wait_idle()
 
     say.step(
-        "8. 部分解决、不满意：重办并督办 · Partly resolved, not satisfied: handled again (重办)"
+        "8. 部分解决、不满意：重办并督办；附议的邻居一路收到进展 · "
+        "Partly resolved, not satisfied: handled again (重办); the neighbour who said 'me too' "
+        "hears each step"
     )
     await dep_b.tap("认领", dep_b.messages[-1] if "认领" in dep_b.messages[-1].labels else None)
     await dep_b.wait_for("办理中")
+    await neighbour.wait_for("您附议的")
     await dep_b.tap("答复")
     await dep_b.wait_for("请输入给群众的答复")
     await official(dep_b, "已联系物业，下周安排检查。")
+    await neighbour.wait_for("由反映人评价")
     answer = await resident.wait_for("的答复")
     await resident.tap("部分解决", answer)
     await resident.tap("不满意", await resident.edited(answer, "满意吗"))
     await resident.wait_for("重新交由代表办理")
+    await neighbour.wait_for("正在重新办理")
     await resident.send("下周太晚了，井盖随时会出事。")
     await worker.wait_for("不满意")
     await dep_b.wait_for("不满意的原因")

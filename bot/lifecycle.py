@@ -18,6 +18,8 @@ class Action(StrEnum):
     ACCEPT = "accept"  # 认领
     DECLINE = "decline"  # 退回 (the issue stays pending for the other deputies)
     ASSIGN = "assign"  # staff hand a pending issue to a deputy
+    REASSIGN = "reassign"  # 改派: staff give an issue in hand to another deputy, with a reason
+    RELEASE = "release"  # its deputy left the station: back to the station, told to staff
     TRANSFER = "transfer"  # 转办 to a department
     REPLY = "reply"  # 答复
     REJECT = "reject"  # 不予受理
@@ -82,7 +84,10 @@ def _cells() -> dict[tuple[State, Action], Cell]:
     for state in _WORKING:  # a 未解决 reopened it a moment ago: the rating is still taken
         table[(state, Action.RATE_AFTER)] = Cell(state, frozenset({R.RESIDENT}))
         table[(state, Action.PHONE_AFTER)] = Cell(state, frozenset({R.STAFF, R.ADMIN}))
+    table[(S.ACCEPTED, Action.RELEASE)] = Cell(S.SUBMITTED, frozenset({R.SYSTEM}))
+    table[(S.TRANSFERRED, Action.RELEASE)] = Cell(S.TRANSFERRED, frozenset({R.SYSTEM}))
     for state in _WORKING:
+        table[(state, Action.REASSIGN)] = Cell(state, frozenset({R.STAFF, R.ADMIN}))
         table[(state, Action.REPLY)] = Cell(S.REPLIED, frozenset({R.OWNER}))
         table[(state, Action.REJECT)] = Cell(S.REJECTED, frozenset({R.OWNER, R.STAFF, R.ADMIN}))
         table[(state, Action.ASK)] = Cell(state, frozenset({R.OWNER}))

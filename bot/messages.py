@@ -66,11 +66,13 @@ class Outgoing(BaseModel):
 class Reply(BaseModel):
     """What the person who acted sees next, in order: a new message (`send`), the pressed
     message changed (`replace`; sent anew when nothing was pressed), a pop-up on the
-    pressed button (`popup`), or the pressed message's buttons removed (`drop`)."""
+    pressed button (`popup`), the pressed message's buttons removed (`drop`), or its
+    buttons changed to `message.buttons`, its text kept (`buttons`; where a sent message
+    cannot change, or nothing was pressed, `message` is sent anew)."""
 
     model_config = ConfigDict(frozen=True)
 
-    op: Literal["send", "replace", "popup", "drop", "edit"]
+    op: Literal["send", "replace", "popup", "drop", "edit", "buttons"]
     message: Outgoing | None = None
     text: str = ""
     alert: bool = True  # popup: a dialog to dismiss (False: a passing note)

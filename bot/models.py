@@ -179,6 +179,7 @@ class Category(Named):
     escalate_after: int
     accept_workdays: int | None = None  # set when the seed said "<n>wd"
     reply_workdays: int | None = None
+    urgent: bool = False  # its notices to deputies and staff ignore quiet hours
 
 
 class Department(Named):
@@ -281,6 +282,11 @@ class Issue(_Model):
     revisited_at: int | None = None
     recheck: str | None = None  # 'asked' | 'holds' | 'recurred'
 
+    @property
+    def filer_id(self) -> int | None:
+        """Who raised it as a resident (None for a patrol finding): never its handler."""
+        return self.resident_id if self.source == "resident" else None
+
 
 class Event(_Model):
     id: int
@@ -337,6 +343,7 @@ class Awaiting(StrEnum):
     UNIT_ANSWER = "unit_answer"  # a department liaison's 答复 (photos may come with it)
     UNIT_RETURN = "unit_return"  # the optional note after a liaison's 退回
     UNIT_EXTEND = "unit_extend"  # the reason for a liaison's 申请延期
+    REASSIGN = "reassign"  # the reason for staff's 改派 (data: the deputy chosen)
     SUGGESTION = "suggestion"  # a text for a 代表建议 (ref: the suggestion, data: the part)
 
 
@@ -563,6 +570,7 @@ class Figures:
         default_factory=list
     )
     suggestions: SuggestionFigures | None = None
+    undelivered: int = 0  # outbox rows of the period that failed for good
 
     @property
     def response_rate(self) -> float | None:

@@ -255,6 +255,7 @@ class SeedCategory(_Model):
     accept_within: Span
     reply_within: Span
     escalate_after: Duration = 86400
+    urgent: bool = False  # notices go out even in quiet hours (a gas leak, a collapsed road)
 
 
 class SeedLocation(_Model):

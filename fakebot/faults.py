@@ -17,7 +17,13 @@ _DEFAULT_DESCRIPTIONS = {
 }
 
 
-def _matches(rule_method: str | None, method: str) -> bool:
+def _matches(
+    rule_method: str | None, method: str, rule_chat: int | None = None, chat: object = None
+) -> bool:
+    """Whether a rule for `rule_method` (None: any but getUpdates) and `rule_chat` (None:
+    any chat) applies to a call of `method` to `chat` (its ``chat_id`` parameter)."""
+    if rule_chat is not None and str(rule_chat) != str(chat):
+        return False
     if rule_method is None:
         return method.lower() != "getupdates"
     return rule_method.lower() == method.lower()
@@ -32,6 +38,7 @@ class _Failure:
     remaining: int | None = None  # None = rate based
     share: float = 1.0
     rng: random.Random = field(default_factory=random.Random)
+    chat_id: int | None = None  # only calls to this chat
 
     def error(self) -> ApiError:
         retry_after = self.retry_after
@@ -48,6 +55,7 @@ class _Slow:
     seconds: float
     share: float
     rng: random.Random
+    chat_id: int | None = None
 
 
 @dataclass
@@ -55,6 +63,7 @@ class _Reset:
     method: str | None
     share: float
     rng: random.Random
+    chat_id: int | None = None
 
 
 class Faults:
@@ -73,9 +82,13 @@ class Faults:
         retry_after: int | None = None,
         count: int = 1,
         description: str | None = None,
+        chat_id: int | None = None,
     ) -> None:
-        """Fail the next ``count`` calls of ``method`` (None = any but getUpdates)."""
-        self._failures.append(_Failure(method, code, retry_after, description, remaining=count))
+        """Fail the next ``count`` calls of ``method`` (None = any but getUpdates); with
+        ``chat_id``, only calls to that chat count."""
+        self._failures.append(
+            _Failure(method, code, retry_after, description, remaining=count, chat_id=chat_id)
+        )
 
     def fail_rate(
         self,
@@ -86,21 +99,41 @@ class Faults:
         retry_after: int | None = None,
         seed: int = 0,
         description: str | None = None,
+        chat_id: int | None = None,
     ) -> None:
-        """Fail a reproducible random ``share`` (0..1) of the calls of ``method``."""
+        """Fail a reproducible random ``share`` (0..1) of the calls of ``method`` (to
+        ``chat_id`` only, when given)."""
         self._failures.append(
-            _Failure(method, code, retry_after, description, share=share, rng=random.Random(seed))
+            _Failure(
+                method,
+                code,
+                retry_after,
+                description,
+                share=share,
+                rng=random.Random(seed),
+                chat_id=chat_id,
+            )
         )
 
     def delay(
-        self, method: str | None, seconds: float, share: float = 1.0, *, seed: int = 0
+        self,
+        method: str | None,
+        seconds: float,
+        share: float = 1.0,
+        *,
+        seed: int = 0,
+        chat_id: int | None = None,
     ) -> None:
-        """Answer a ``share`` of the calls of ``method`` only after ``seconds``."""
-        self._delays.append(_Slow(method, seconds, share, random.Random(seed)))
+        """Answer a ``share`` of the calls of ``method`` (to ``chat_id`` only, when given)
+        only after ``seconds``."""
+        self._delays.append(_Slow(method, seconds, share, random.Random(seed), chat_id))
 
-    def reset(self, method: str | None, share: float = 1.0, *, seed: int = 0) -> None:
-        """Drop the connection without answering for a ``share`` of the calls of ``method``."""
-        self._resets.append(_Reset(method, share, random.Random(seed)))
+    def reset(
+        self, method: str | None, share: float = 1.0, *, seed: int = 0, chat_id: int | None = None
+    ) -> None:
+        """Drop the connection without answering for a ``share`` of the calls of ``method``
+        (to ``chat_id`` only, when given)."""
+        self._resets.append(_Reset(method, share, random.Random(seed), chat_id))
 
     def clear(self) -> None:
         """Remove every configured fault."""
@@ -114,28 +147,40 @@ class Faults:
 
     # -- used by the server ------------------------------------------------------------
 
-    def delay_for(self, method: str) -> float:
-        """Seconds to wait before answering this call."""
+    def delay_for(self, method: str, chat_id: object = None) -> float:
+        """Seconds to wait before answering this call (to `chat_id`, if it names a chat)."""
         total = 0.0
         for slow in self._delays:
-            if _matches(slow.method, method) and slow.rng.random() < slow.share:
+            matched = _matches(slow.method, method, slow.chat_id, chat_id)
+            if matched and slow.rng.random() < slow.share:
                 total += slow.seconds
         return total
 
-    def should_reset(self, method: str) -> bool:
+    def should_reset(self, method: str, chat_id: object = None) -> bool:
         """Whether to close the connection instead of answering this call."""
-        return any(_matches(r.method, method) and r.rng.random() < r.share for r in self._resets)
+        return any(
+            _matches(r.method, method, r.chat_id, chat_id) and r.rng.random() < r.share
+            for r in self._resets
+        )
 
-    def failure_for(self, method: str) -> ApiError | None:
-        """The injected error for this call, if any (consumes ``fail_next`` budget)."""
+    def failure_for(
+        self, method: str, *, seen: bool = True, chat_id: object = None
+    ) -> ApiError | None:
+        """The injected error for this call, if any (consumes ``fail_next`` budget).
+
+        ``seen=False``: the client will not see the answer (it gave up waiting); nothing is
+        injected, ``fail_next`` keeps its budget for a later call, and ``fail_rate`` still
+        draws, so the calls after this one fail as they would have."""
         for failure in list(self._failures):
-            if not _matches(failure.method, method):
+            if not _matches(failure.method, method, failure.chat_id, chat_id):
                 continue
             if failure.remaining is not None:
+                if not seen:
+                    continue
                 failure.remaining -= 1
                 if failure.remaining <= 0:
                     self._failures.remove(failure)
                 return failure.error()
-            if failure.rng.random() < failure.share:
+            if failure.rng.random() < failure.share and seen:
                 return failure.error()
         return None

@@ -504,6 +504,10 @@ class BotMethods:
             stored, shown = self._media(item.get("media"), kind, params)
             prepared.append((item, kind, plain, entities, stored, shown))
         group_id = f"{chat.id}{chat.next_message_id}"
+        # every item answers the same message; an album has no reply_markup (Telegram
+        # ignores one sent anyway, so the fake does too)
+        reply = {"reply_parameters": params.get("reply_parameters")}
+        self._reply_to(chat, reply, {})  # refused before any item is sent
         results = []
         for item, kind, plain, entities, stored, shown in prepared:
             message = self._message_base(chat)
@@ -520,9 +524,10 @@ class BotMethods:
                 plain,
                 html=item.get("caption"),
                 parse_mode=item.get("parse_mode"),
+                media_group_id=group_id,
             )
             self._attach(bot_message, stored, shown)
-            results.append(self._deliver(chat, message, {}, bot_message))
+            results.append(self._deliver(chat, message, reply, bot_message))
         return results
 
     async def sendLocation(self, params: Params) -> Any:
@@ -666,11 +671,15 @@ class BotMethods:
         if entities:
             message["caption_entities"] = entities
         buttons = bot_message.buttons
+        shown = (bot_message.text, bot_message.html, bot_message.parse_mode)
         self._apply_markup(bot_message, message, markup)
-        result = self._try_finish(chat, message, bot_message, before, buttons)
         bot_message.text, bot_message.html = plain, params.get("caption")
         bot_message.parse_mode = params.get("parse_mode")
-        return result
+        try:  # the transcript's edit line shows the new caption
+            return self._try_finish(chat, message, bot_message, before, buttons)
+        except ApiError:
+            bot_message.text, bot_message.html, bot_message.parse_mode = shown
+            raise
 
     async def editMessageReplyMarkup(self, params: Params) -> Any:
         chat, message, bot_message = self._editable(params)

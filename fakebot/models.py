@@ -50,6 +50,7 @@ class ApiCall:
     time: float = 0.0
     injected: bool = False
     result: Any = None
+    abandoned: bool = False  # the client hung up during an injected delay (see faults)
 
     def __str__(self) -> str:
         status = "ok" if self.ok else f"{self.error_code} {self.description}"
@@ -65,6 +66,9 @@ class Button:
     callback_data: str | None = None
     url: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+_CAPTIONED_KINDS = frozenset({"photo", "document", "video", "audio", "animation", "voice"})
 
 
 @dataclass
@@ -85,6 +89,13 @@ class BotMessage:
     edits: int = 0
     deleted: bool = False
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    media_group_id: str | None = None  # the album it belongs to (sendMediaGroup)
+
+    @property
+    def caption(self) -> str | None:
+        """What a person sees under a photo or document (``text``); None for a message
+        that is not media (a text, a location…)."""
+        return self.text if self.kind in _CAPTIONED_KINDS else None
 
     @property
     def labels(self) -> list[str]:

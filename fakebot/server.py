@@ -109,6 +109,7 @@ class FakeBotApi:
         self._update_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
+        self._media_groups = itertools.count(1)
         self._allowed: frozenset[str] = DEFAULT_ALLOWED
         self._poll_generation = 0
         self._update_event = asyncio.Event()
@@ -348,6 +349,10 @@ class FakeBotApi:
     def new_query_id(self) -> str:
         return f"{self.bot_id}{next(self._query_ids):08d}"
 
+    def take_media_group(self) -> int:
+        """A fresh number for an album a user sends."""
+        return next(self._media_groups)
+
     def add_bot_message(self, chat: ChatState, message: BotMessage) -> None:
         chat.bot_messages.append(message)
         chat.bot_by_id[message.message_id] = message
@@ -409,10 +414,15 @@ class FakeBotApi:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
             call.params = await self._read_params(request)
-            seconds = self.faults.delay_for(name)
+            chat = call.params.get("chat_id")
+            seconds = self.faults.delay_for(name, chat)
             if seconds > 0:
                 await asyncio.sleep(seconds)
-            if self.faults.should_reset(name):
+                # the client gave up waiting (timed out): the call is handled all the same,
+                # as Telegram would, but an injected fault would reach nobody
+                call.abandoned = request.transport is None or request.transport.is_closing()
+            reset = self.faults.should_reset(name, chat)
+            if reset and not call.abandoned:
                 call.ok, call.injected, call.description = (
                     False,
                     True,
@@ -422,7 +432,11 @@ class FakeBotApi:
                 if request.transport is not None:
                     request.transport.abort()
                 return web.Response(status=500)
-            injected = self.faults.failure_for(name)
+            injected = (
+                None
+                if reset
+                else self.faults.failure_for(name, seen=not call.abandoned, chat_id=chat)
+            )
             if injected is not None:
                 call.injected = True
                 raise injected

@@ -260,6 +260,17 @@ class ChatView:
         assert found is not None
         return self._consume(found)
 
+    def album(self, message: BotMessage) -> list[BotMessage]:
+        """Every message of the album (``sendMediaGroup``) ``message`` belongs to, in order;
+        just ``[message]`` when it is not part of one. All of them count as seen."""
+        if message.media_group_id is None:
+            return [self._consume(message)]
+        return [
+            self._consume(m)
+            for m in self._chat.bot_messages
+            if m.media_group_id == message.media_group_id
+        ]
+
     async def edited(self, message: BotMessage, text: str, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
         """Wait until ``message`` (which the bot edits in place) shows ``text``."""
         await self._wait(
@@ -354,8 +365,21 @@ class FakeUser(ChatView):
             content["entities"] = entities
         return await self._post(content, "text", text)
 
+    async def send_album(self, count: int, caption: str | None = None) -> list[dict[str, Any]]:
+        """Send 2–10 photos at once, as Telegram delivers an album: one message (and one
+        update) per photo, all with the same ``media_group_id``; a caption on the first."""
+        assert 2 <= count <= 10, "an album holds 2 to 10 items"
+        group = str(10_000_000 + self._server.take_media_group())
+        return [
+            await self.send_photo(caption if n == 0 else None, media_group_id=group)
+            for n in range(count)
+        ]
+
     async def send_photo(
-        self, caption: str | None = None, photo: bytes | None = None
+        self,
+        caption: str | None = None,
+        photo: bytes | None = None,
+        media_group_id: str | None = None,
     ) -> dict[str, Any]:
         """Send a photo (two sizes, fresh file_ids) with an optional caption."""
         data = photo if photo is not None else _FAKE_JPEG
@@ -370,6 +394,8 @@ class FakeUser(ChatView):
         content: dict[str, Any] = {"photo": sizes}
         if caption:
             content["caption"] = caption
+        if media_group_id is not None:
+            content["media_group_id"] = media_group_id
         return await self._post(content, "photo", caption or "")
 
     async def send_contact(

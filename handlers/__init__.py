@@ -35,7 +35,7 @@ from bot.callbacks import (
     SuggestionPress,
     UnitPress,
 )
-from bot.conversation.counter import RESIDENT_VERBS, REVISIT_VERBS
+from bot.conversation.counter import MUTE_VERBS, RESIDENT_VERBS, REVISIT_VERBS
 from bot.conversation.desk import DESK_VERBS, PHONE_VERBS
 from bot.services import Services
 from handlers.admin import Admin
@@ -46,7 +46,6 @@ from handlers.everyone import Everyone
 from handlers.failures import on_error
 from handlers.guard import foreign_press
 from handlers.identity import Identity
-from handlers.reception import ReceptionGlue
 from handlers.render import menu_labels
 from handlers.reports_admin import ReportsAdmin
 from handlers.resident import Resident
@@ -69,7 +68,6 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
     broadcasts = Broadcasts(services)
     reports_admin = ReportsAdmin(services)
     admin = Admin(services)
-    reception = ReceptionGlue(services)
 
     def menu(key: str) -> filters.BaseFilter:
         return PRIVATE & filters.Text(menu_labels(key))
@@ -123,7 +121,8 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         ),
         CallbackQueryHandler(broadcasts.send, pattern=BroadcastPress.pattern("send")),
         CallbackQueryHandler(broadcasts.cancel, pattern=BroadcastPress.pattern("cancel")),
-        CallbackQueryHandler(broadcasts.mute, pattern=BroadcastPress.pattern("mute", "unmute")),
+        # a station's notices muted under a notice or in /station: the counter
+        CallbackQueryHandler(resident.press, pattern=BroadcastPress.pattern(*MUTE_VERBS)),
         CommandHandler("stats", reports_admin.stats, filters=PRIVATE),
         CallbackQueryHandler(reports_admin.stats_period, pattern=StatsPeriod.pattern()),
         CommandHandler("export", reports_admin.export, filters=PRIVATE),
@@ -138,7 +137,7 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
         CallbackQueryHandler(desk.press, pattern=OverduePage.pattern()),
         CommandHandler("patrol", desk.patrol, filters=PRIVATE),
         CallbackQueryHandler(desk.press, pattern=PatrolPress.pattern()),
-        CallbackQueryHandler(reception.toggle, pattern=ReceptionPress.pattern()),
+        CallbackQueryHandler(resident.press, pattern=ReceptionPress.pattern()),
         # anything else
         CallbackQueryHandler(everyone.stale_button),
         MessageHandler(PRIVATE & filters.COMMAND, everyone.unknown_command),

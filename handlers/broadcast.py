@@ -1,14 +1,12 @@
-"""/broadcast for staff and admins, and residents muting a station's notices."""
+"""/broadcast for staff and admins (residents muting a station's notices: the counter)."""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from bot.actor import Actor
 from bot.callbacks import BroadcastPress
 from bot.errors import DomainError, stale_button
 from bot.messages import Button, Outgoing
-from bot.models import Station
 from bot.texts import plain, t
 from handlers.common import Context, Glue, ack
 from handlers.render import inline
@@ -159,38 +157,3 @@ class Broadcasts(Glue):
             return
         await ack(query)
         await query.edit_message_text(t(actor.lang, "bc.cancelled"))
-
-    async def mute(self, update: Update, context: Context) -> None:
-        """bc:mute:<station> under a notice (and in /station), bc:unmute:<station>."""
-        query = update.callback_query
-        assert query is not None
-        actor = await self.actor(update, context)
-        try:
-            press = BroadcastPress.unpack(query.data)
-            if press is None or press.verb not in ("mute", "unmute") or press.id is None:
-                raise stale_button()
-            muted = press.verb == "mute"
-            station = await self.services.broadcasts.set_muted(actor, press.id, muted)
-        except DomainError as exc:
-            await self.refuse(update, actor.lang, exc)
-            return
-        key = "bc.muted" if muted else "bc.unmuted"
-        await ack(query, plain(actor.lang, key, station=station.name))
-        await self.say(update, actor.lang, key, station=station.name)
-
-    async def station_notices(self, update: Update, actor: Actor, station: Station) -> None:
-        """In /station: whether this station's notices come, with a button to switch."""
-        lang = actor.lang
-        muted = await self.services.broadcasts.is_muted(actor, station.id)
-        press, key, label = (
-            (BroadcastPress(verb="unmute", id=station.id), "bc.notices_off", "bc.btn_unmute")
-            if muted
-            else (BroadcastPress(verb="mute", id=station.id), "bc.notices_on", "bc.btn_mute")
-        )
-        await self.show(
-            update,
-            Outgoing(
-                text=t(lang, key),
-                buttons=((Button(text=plain(lang, label), data=press.pack()),),),
-            ),
-        )

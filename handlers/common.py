@@ -21,10 +21,10 @@ from bot.actor import Actor
 from bot.conversation.desk import help_keys
 from bot.errors import DomainError
 from bot.messages import Outgoing
-from bot.models import Lang
+from bot.models import Lang, language_from_code
 from bot.services import Services
 from bot.texts import plain, t
-from handlers.render import any_markup
+from handlers.render import CAPTION_LIMIT, TEXT_LIMIT, any_markup, fit
 
 log = logging.getLogger(__name__)
 
@@ -88,24 +88,34 @@ class Glue:
             return None
         return await chat.send_message(t(lang, key, **params), reply_markup=reply_markup)
 
-    async def show(self, update: Update, message: Outgoing) -> Message | None:
+    async def show(
+        self, update: Update, message: Outgoing, lang: Lang | None = None
+    ) -> Message | None:
+        """Send `message` to the update's chat: a document or a photo with the text as its
+        caption, else the text; a text or caption too long for Telegram is shortened with a
+        line saying so, in `lang` (default: the language of the person's Telegram)."""
         chat = update.effective_chat
         if chat is None:
             return None
+        if lang is None:
+            user = update.effective_user
+            lang = language_from_code(user.language_code if user is not None else None)
         if message.document is not None:
             return await chat.send_document(
                 InputFile(message.document.data, filename=message.document.name),
-                caption=message.text,
+                caption=fit(message.text, CAPTION_LIMIT, lang),
                 reply_markup=any_markup(message),
             )
         if message.photos:
             kept = await self.services.platform.photo(message.photos[0])
             return await chat.send_photo(
                 kept if kept is not None else message.photos[0],
-                caption=message.text,
+                caption=fit(message.text, CAPTION_LIMIT, lang),
                 reply_markup=any_markup(message),
             )
-        return await chat.send_message(message.text, reply_markup=any_markup(message))
+        return await chat.send_message(
+            fit(message.text, TEXT_LIMIT, lang), reply_markup=any_markup(message)
+        )
 
     async def not_allowed(
         self, update: Update, actor: Actor, key: str = "not_allowed.command"

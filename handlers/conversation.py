@@ -18,7 +18,8 @@ from bot.messages import Reply
 from bot.models import Awaiting
 from bot.services import Services
 from handlers.common import Context, Glue, ack, drop_buttons, quietly
-from handlers.render import markup, menu_labels
+from handlers.messenger import edit_message
+from handlers.render import TEXT_LIMIT, fit, markup, menu_labels
 
 
 def _menu() -> frozenset[str]:
@@ -33,7 +34,12 @@ def to_input(update: Update) -> Input:
     assert message is not None and update.effective_user is not None
     seq = update.update_id
     if message.photo:
-        return Photo(seq=seq, file_id=message.photo[-1].file_id, caption=message.caption)
+        return Photo(
+            seq=seq,
+            file_id=message.photo[-1].file_id,
+            caption=message.caption,
+            album=message.media_group_id,
+        )
     if message.text is not None:
         return Text(seq=seq, text=message.text)
     if message.location is not None:
@@ -114,7 +120,8 @@ class Conversation(Glue):
         self, update: Update, actor: Actor, replies: list[Reply], *, answered: bool = False
     ) -> None:
         """Show the replies in order; a pressed button is answered exactly once (`answered`:
-        the caller already did)."""
+        the caller already did). A text too long for Telegram is shortened, with a line
+        saying so (`handlers.render.fit`)."""
         query = update.callback_query
         if query is not None and not answered:
             note = next((r for r in replies if r.op == "popup"), None)
@@ -129,20 +136,31 @@ class Conversation(Glue):
                 continue
             if reply.message is None or chat is None:
                 continue
+            if reply.op == "buttons" and query is not None and isinstance(query.message, Message):
+                await quietly(query.edit_message_reply_markup(markup(reply.message)))
+                continue
             if (
                 reply.op == "replace"
                 and query is not None
                 and isinstance(query.message, Message)
                 and not reply.message.photos
             ):
+                # a card that is a photo with its text as the caption changes its caption
                 await quietly(
-                    query.edit_message_text(reply.message.text, reply_markup=markup(reply.message))
+                    edit_message(
+                        update.get_bot(),
+                        query.message.chat_id,
+                        query.message.message_id,
+                        reply.message,
+                        captioned=bool(query.message.photo),
+                        lang=actor.lang,
+                    )
                 )
                 continue
             if reply.op == "edit" and reply.target is not None:
                 edited = await quietly(
                     update.get_bot().edit_message_text(
-                        reply.message.text,
+                        fit(reply.message.text, TEXT_LIMIT, actor.lang),
                         chat_id=chat.id,
                         message_id=reply.target,
                         reply_markup=markup(reply.message),
@@ -150,6 +168,6 @@ class Conversation(Glue):
                 )
                 if edited is not None:
                     continue
-            sent = await self.show(update, reply.message)
+            sent = await self.show(update, reply.message, actor.lang)
             if sent is not None and reply.broadcast_control is not None:
                 await self.services.broadcasts.set_control(reply.broadcast_control, sent.message_id)

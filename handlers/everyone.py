@@ -19,6 +19,8 @@ RESIDENT_COMMANDS = ["start", "report", "my", "station", "reception", "lang", "h
 DEPUTY_COMMANDS = [
     "start",
     "tasks",
+    "report",  # deputies raise problems too (a colleague of the station handles them)
+    "my",
     "hotspots",
     "suggestions",
     "reception",

@@ -129,12 +129,23 @@ class BroadcastRepo(Repo):
             (status, now, error, recipient_id),
         )
 
-    async def retry_recipient(self, recipient_id: int, next_at: int, error: str) -> None:
+    async def retry_recipient(
+        self, recipient_id: int, next_at: int, error: str, *, uncertain: bool = False
+    ) -> None:
+        """Try again at `next_at`: after a certain failure (counted in `attempts`), or after a
+        timeout (`uncertain`: counted apart, the notice may have arrived)."""
         await self._exec(
-            "UPDATE broadcast_recipients SET attempts = attempts + 1, next_at = ?, error = ? "
-            "WHERE id = ?",
-            (next_at, error, recipient_id),
+            "UPDATE broadcast_recipients SET attempts = attempts + ?, "
+            "uncertain = uncertain + ?, next_at = ?, error = ? WHERE id = ?",
+            (int(not uncertain), int(uncertain), next_at, error, recipient_id),
         )
+
+    async def uncertain(self, recipient_id: int) -> int:
+        """How many times the notice to this recipient timed out (it may have arrived)."""
+        value = await self._scalar(
+            "SELECT uncertain FROM broadcast_recipients WHERE id = ?", (recipient_id,)
+        )
+        return int(value or 0)
 
     async def tally(self, broadcast_id: int) -> Tally:
         rows = await self._all(

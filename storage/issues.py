@@ -29,6 +29,7 @@ _UPDATABLE = {
     "replied_at",
     "closed_at",
     "reply_due",
+    "accept_due",
     "updated_at",
     "next_nudge_at",
     "resolution",
@@ -185,6 +186,26 @@ class IssueRepo(Repo):
         )
         return [_issue(r) for r in rows]
 
+    async def of_person(self, person_id: int, limit: int = 10, offset: int = 0) -> list[Issue]:
+        """What a resident filed and what they support (附议), newest first."""
+        rows = await self._all(
+            f"SELECT {_LIST} FROM issues i WHERE (i.resident_id = ? AND i.source = 'resident') "
+            "OR i.id IN (SELECT issue_id FROM issue_supporters WHERE person_id = ?) "
+            "ORDER BY i.id DESC LIMIT ? OFFSET ?",
+            (person_id, person_id, limit, offset),
+        )
+        return [_issue(r) for r in rows]
+
+    async def count_of_person(self, person_id: int) -> int:
+        return int(
+            await self._scalar(
+                "SELECT COUNT(*) FROM issues WHERE (resident_id = ? AND source = 'resident') "
+                "OR id IN (SELECT issue_id FROM issue_supporters WHERE person_id = ?)",
+                (person_id, person_id),
+            )
+            or 0
+        )
+
     async def count_of_resident(self, person_id: int) -> int:
         return int(
             await self._scalar(
@@ -211,6 +232,17 @@ class IssueRepo(Repo):
             (person_id, limit),
         )
         return [_issue(r) for r in rows]
+
+    async def orphaned(self, limit: int = 100) -> list[int]:
+        """Issues in hand whose deputy is no longer one of their station's deputies."""
+        rows = await self._all(
+            "SELECT i.id FROM issues i WHERE i.state IN ('accepted', 'transferred') "
+            "AND i.owner_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM memberships m "
+            "WHERE m.person_id = i.owner_id AND m.station_id = i.station_id "
+            "AND m.role = 'deputy') ORDER BY i.id LIMIT ?",
+            (limit,),
+        )
+        return [int(r[0]) for r in rows]
 
     async def pending_at(self, station_ids: list[int], exclude_declined_by: int) -> list[Issue]:
         """Issues waiting for a deputy at these stations, which this person has not declined."""
@@ -251,6 +283,37 @@ class IssueRepo(Repo):
         )
         return [int(r[0]) for r in rows]
 
+    async def remove_supporter(self, issue_id: int, person_id: int) -> bool:
+        return (
+            await self._changes(
+                "DELETE FROM issue_supporters WHERE issue_id = ? AND person_id = ?",
+                (issue_id, person_id),
+            )
+            > 0
+        )
+
+    async def supports(self, issue_id: int, person_id: int) -> bool:
+        return (
+            await self._scalar(
+                "SELECT 1 FROM issue_supporters WHERE issue_id = ? AND person_id = ?",
+                (issue_id, person_id),
+            )
+            is not None
+        )
+
+    async def open_load(self, person_ids: list[int]) -> dict[int, int]:
+        """How many open issues each of these deputies handles now."""
+        if not person_ids:
+            return {}
+        marks = ",".join("?" * len(person_ids))
+        rows = await self._all(
+            f"SELECT owner_id, COUNT(*) FROM issues WHERE owner_id IN ({marks}) "
+            "AND state IN ('accepted', 'transferred') GROUP BY owner_id",
+            tuple(person_ids),
+        )
+        found = {int(r[0]): int(r[1]) for r in rows}
+        return {pid: found.get(pid, 0) for pid in person_ids}
+
     async def add_decline(self, issue_id: int, person_id: int, reason: str, now: int) -> bool:
         return (
             await self._changes(
@@ -260,6 +323,14 @@ class IssueRepo(Repo):
             )
             > 0
         )
+
+    async def decline_reasons(self, issue_id: int) -> dict[int, str]:
+        """Who declined (退回) the issue and why, in the order they did."""
+        rows = await self._all(
+            "SELECT person_id, reason FROM issue_declines WHERE issue_id = ? ORDER BY created_at",
+            (issue_id,),
+        )
+        return {int(r[0]): str(r[1] or "") for r in rows}
 
     async def declined_by(self, issue_id: int) -> set[int]:
         rows = await self._all(

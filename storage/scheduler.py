@@ -211,6 +211,16 @@ class SchedulerRepo(Repo):
         )
         return [Slot.model_validate(dict(r)) for r in rows]
 
+    async def station_slots(self, station_id: int) -> list[Slot]:
+        """One station's slots (none when the station is retired)."""
+        rows = await self._all(
+            "SELECT r.station_id, r.weekday, r.start, r.end FROM reception_slots r "
+            "JOIN stations s ON s.id = r.station_id WHERE s.active = 1 AND r.station_id = ? "
+            "ORDER BY r.weekday, r.start",
+            (station_id,),
+        )
+        return [Slot.model_validate(dict(r)) for r in rows]
+
     async def opted_in(self, station_id: int, person_id: int) -> bool:
         found = await self._scalar(
             "SELECT 1 FROM reception_optins WHERE station_id = ? AND person_id = ?",
@@ -260,3 +270,33 @@ class SchedulerRepo(Repo):
             "AND start = ? AND audience = ?",
             (count, station_id, slot_date, start, audience),
         )
+
+    async def bump_reception_recipients(
+        self, station_id: int, slot_date: str, start: str, audience: str
+    ) -> None:
+        """One more recipient of a settled notice (a resident who opted in after it)."""
+        await self._exec(
+            "UPDATE reception_notices SET recipients = recipients + 1 WHERE station_id = ? "
+            "AND slot_date = ? AND start = ? AND audience = ?",
+            (station_id, slot_date, start, audience),
+        )
+
+    async def reception_told(self, station_id: int, slot_date: str, start: str) -> dict[int, int]:
+        """Residents who got a slot date's notice: person id → when it went (or goes)."""
+        rows = await self._all(
+            "SELECT person_id, sent_at FROM reception_notice_people WHERE station_id = ? "
+            "AND slot_date = ? AND start = ?",
+            (station_id, slot_date, start),
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    async def add_reception_told(
+        self, station_id: int, slot_date: str, start: str, person_ids: list[int], sent_at: int
+    ) -> None:
+        """Record that these residents got the slot date's notice (once each)."""
+        for person_id in person_ids:
+            await self._exec(
+                "INSERT OR IGNORE INTO reception_notice_people (station_id, slot_date, start, "
+                "person_id, sent_at) VALUES (?, ?, ?, ?, ?)",
+                (station_id, slot_date, start, person_id, sent_at),
+            )

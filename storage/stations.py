@@ -14,7 +14,7 @@ from storage.reference import Reference, ReferenceCache
 _ST = "id, key, name, district, address, lat, lon"
 _CAT = (
     "id, key, name_zh, name_en, accept_within, reply_within, escalate_after, accept_workdays, "
-    "reply_workdays"
+    "reply_workdays, urgent"
 )
 _DEP = "id, key, name_zh, name_en, sign_within, sign_workdays, answer_within, answer_workdays"
 

@@ -109,3 +109,17 @@ class StatsRepo(Repo):
             (*params, since),
         )
         return [dict(r) for r in rows]
+
+    async def undelivered(self, station_ids: list[int] | None, since: int, until: int) -> int:
+        """Messages that failed for good in [since, until): refused, given up, the person
+        unreachable. An edit that found no message to edit is left out (the message's own
+        failure, if it failed, is counted)."""
+        where, params = _scope(station_ids, "station_id")
+        value = await self._scalar(
+            "SELECT COUNT(*) FROM outbox WHERE failed IS NOT NULL "
+            "AND failed != 'nothing to edit' "
+            "AND COALESCE(failed_at, created_at) >= ? AND COALESCE(failed_at, created_at) < ? "
+            f"AND {where}",
+            (since, until, *params),
+        )
+        return int(value or 0)

@@ -26,14 +26,17 @@ from bot.conversation.engine import Conversations
 from bot.errors import DomainError, stale_button
 from bot.messages import Button, Outgoing, Reply
 from bot.models import OPEN_STATES, Awaiting, Lang, Rating, Resolution, Role, Station
+from bot.scheduling import DAY
 from bot.services.broadcasts import BroadcastService
 from bot.services.people import PeopleService
-from bot.services.reception import ReceptionService
+from bot.services.reception import RESIDENT_LEAD, ReceptionService
 from bot.services.revisit import RevisitService, rehandled
 from bot.services.workflow import Workflow
 from bot.texts import plain, t
+from bot.views import broadcasts as broadcast_views
 from bot.views import report as report_views
 from bot.views import revisit as revisit_views
+from bot.views import scheduler as scheduler_views
 from bot.views.stations import station_offer
 
 PAGE = 10  # issues per /my page
@@ -117,14 +120,7 @@ class Counter:
             address=station.address or "—",
         )
         muted = await self.broadcasts.is_muted(actor, station.id)
-        press, key, label = (
-            (BroadcastPress(verb="unmute", id=station.id), "bc.notices_off", "bc.btn_unmute")
-            if muted
-            else (BroadcastPress(verb="mute", id=station.id), "bc.notices_on", "bc.btn_mute")
-        )
-        notices = Outgoing(
-            text=t(lang, key), buttons=((Button(text=plain(lang, label), data=press.pack()),),)
-        )
+        notices = broadcast_views.notices_switch(lang, station.id, muted=muted)
         return [current, send(notices), *await self.offer(actor)]
 
     async def nearest(self, actor: Actor, lat: float, lon: float) -> list[Reply]:
@@ -191,7 +187,9 @@ class Counter:
         rows: list[tuple[Button, ...]] = [
             (
                 Button(
-                    text=views.resident_issue_line(lang, ctx.issue, ctx.category),
+                    text=views.resident_issue_line(
+                        lang, ctx.issue, ctx.category, supported=ctx.issue.resident_id != actor.id
+                    ),
                     data=IssuePress(verb="view", issue=ctx.issue.id).pack(),
                 ),
             )
@@ -200,15 +198,24 @@ class Counter:
         if offset + PAGE < total:
             more = MyPage(offset=offset + PAGE).pack()
             rows.append((Button(text=plain(lang, "btn.more"), data=more),))
-        return [send(Outgoing(text=t(lang, "my.head", total=total), buttons=tuple(rows)))]
+        supported = any(ctx.issue.resident_id != actor.id for ctx in items)
+        head = t(lang, "my.head_all" if supported else "my.head", total=total)
+        return [send(Outgoing(text=head, buttons=tuple(rows)))]
 
     async def timeline(self, actor: Actor, issue_id: int) -> list[Reply]:
-        """One issue's timeline; its resident may add a message or withdraw while open."""
-        ctx, events = await self.workflow.timeline(actor, issue_id)
+        """One issue's timeline (in several messages when long; the buttons under the last):
+        its resident may add a message or withdraw while open, a supporter may stop
+        supporting it."""
+        ctx, events, supports = await self.workflow.timeline(actor, issue_id)
         lang = actor.lang
-        text = views.timeline(lang, ctx.issue, events, self.workflow.settings.zone)
+        *earlier, text = views.timeline(lang, ctx.issue, events, self.workflow.settings.zone)
         rows: Rows = ()
-        if Role.RESIDENT in actor.roles_for(ctx.issue) and ctx.issue.state in OPEN_STATES:
+        if supports and Role.RESIDENT not in actor.roles_for(ctx.issue):
+            text = t(lang, "my.supporting", timeline=text)
+            if ctx.issue.state in OPEN_STATES:
+                press = IssuePress(verb="unsup", issue=issue_id).pack()
+                rows = ((views.button(lang, "btn.unsupport", press),),)
+        elif Role.RESIDENT in actor.roles_for(ctx.issue) and ctx.issue.state in OPEN_STATES:
             rows = (
                 (
                     views.button(
@@ -219,7 +226,8 @@ class Counter:
                     ),
                 ),
             )
-        return [send(Outgoing(text=text, buttons=rows))]
+        pages = [send(Outgoing(text=page)) for page in earlier]
+        return [*pages, send(Outgoing(text=text, buttons=rows))]
 
     # -- buttons -----------------------------------------------------------------------------
     def handles(self, data: str) -> bool:
@@ -231,7 +239,7 @@ class Counter:
             return revisit.verb in REVISIT_VERBS
         mute = BroadcastPress.unpack(data)
         if mute is not None:
-            return mute.verb in ("mute", "unmute")
+            return mute.verb in MUTE_VERBS
         kinds = (MyPage, StationPress, ReceptionPress, LangPress)
         return any(kind.unpack(data) is not None for kind in kinds)
 
@@ -271,25 +279,51 @@ class Counter:
             return await self._bind(actor, station.station, seq)
         opt = ReceptionPress.unpack(data)
         if opt is not None:
-            on = await self.reception_service.set_opt_in(actor, opt.station, opt.verb == "on")
-            key = "reception.opted_in" if on else "reception.opted_out"
-            return [
-                Reply(op="popup", text=plain(lang, key), alert=False),
-                Reply(
-                    op="replace",
-                    message=Outgoing(
-                        text=t(lang, key), buttons=toggle_button(lang, opt.station, on)
-                    ),
-                ),
-            ]
+            return await self._opt_in(actor, opt)
         mute = BroadcastPress.unpack(data)
-        if mute is not None and mute.id is not None and mute.verb in ("mute", "unmute"):
-            muted = mute.verb == "mute"
-            found = await self.broadcasts.set_muted(actor, mute.id, muted)
-            key = "bc.muted" if muted else "bc.unmuted"
-            note = Reply(op="popup", text=plain(lang, key, station=found.name), alert=False)
-            return [note, say(lang, key, station=found.name)]
+        if mute is not None and mute.id is not None and mute.verb in MUTE_VERBS:
+            return await self._mute(actor, mute.id, mute.verb)
         raise stale_button()
+
+    async def _opt_in(self, actor: Actor, press: ReceptionPress) -> list[Reply]:
+        """🔔 / 🔕 under /reception: the message says what now comes, and when."""
+        lang = actor.lang
+        done = await self.reception_service.set_opt_in(actor, press.station, press.verb == "on")
+        if done.on:
+            note = plain(lang, "reception.on_note")
+            text = scheduler_views.reception_opted_in(
+                lang,
+                done.day,
+                done.slot,
+                notified=done.notified,
+                held_until=done.held_until,
+                lead_days=RESIDENT_LEAD // DAY,
+                zone=self.workflow.settings.zone,
+            )
+        else:
+            note, text = plain(lang, "reception.opted_out"), t(lang, "reception.opted_out")
+        buttons = toggle_button(lang, press.station, done.on)
+        return [
+            Reply(op="popup", text=note, alert=False),
+            Reply(op="replace", message=Outgoing(text=text, buttons=buttons)),
+        ]
+
+    async def _mute(self, actor: Actor, station_id: int, verb: str) -> list[Reply]:
+        """不再接收 / 恢复接收 a station's notices. Under a notice (mute, unmute) only its
+        button turns over, the notice stays; /station's switch (off, on) shows the new state."""
+        lang = actor.lang
+        muted = verb in ("mute", "off")
+        found = await self.broadcasts.set_muted(actor, station_id, muted)
+        key = "bc.muted" if muted else "bc.unmuted"
+        note = Reply(op="popup", text=plain(lang, key, station=found.name), alert=False)
+        if verb in ("off", "on"):
+            switch = broadcast_views.notices_switch(lang, station_id, muted=muted)
+            return [note, Reply(op="replace", message=switch)]
+        said = Outgoing(
+            text=t(lang, key, station=found.name),
+            buttons=broadcast_views.mute_button(lang, station_id, muted=muted),
+        )
+        return [note, Reply(op="buttons", message=said)]
 
     async def _bind(self, actor: Actor, station_id: int, seq: int | None) -> list[Reply]:
         """A station chosen: bound; a report waiting for one carries on."""
@@ -320,6 +354,9 @@ class Counter:
         if press.verb == "wd":
             await self.workflow.withdraw(actor, number)
             return [Reply(op="drop"), say(lang, "resident.withdrawn", number=number)]
+        if press.verb == "unsup":
+            await self.workflow.unsupport(actor, number)
+            return [Reply(op="drop"), say(lang, "resident.unsupported", number=number)]
         if press.verb == "rate" and press.arg is not None:
             rating = views.RATING_CODES.get(press.arg)
             if rating is None:
@@ -374,6 +411,8 @@ class Counter:
         return [Reply(op="drop"), say(lang, done, number=number)]
 
 
-RESIDENT_VERBS = ("view", "fu", "ans", "wd", "rate")
+RESIDENT_VERBS = ("view", "fu", "ans", "wd", "unsup", "rate")
 # 回访: 问题解决了吗, the rating that follows, 问题有没有反复 (the staff's phone 回访 is the desk's)
 REVISIT_VERBS = ("res", "sat", "chk")
+# a station's notices: under a notice (mute, unmute) and in /station (off, on)
+MUTE_VERBS = ("mute", "unmute", "off", "on")

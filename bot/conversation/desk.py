@@ -33,6 +33,7 @@ from bot.services.revisit import RevisitService, rehandled
 from bot.services.units import UnitService, UnitTask
 from bot.services.workflow import Context, Workflow
 from bot.texts import Markup, plain, t
+from bot.views import issues as issue_views
 from bot.views import revisit as revisit_views
 from bot.views import units as unit_views
 from bot.views.scheduler import item_choice, overdue_lines
@@ -42,7 +43,7 @@ TASKS_SHOWN = 10
 # issue buttons a deputy presses, and the kind of text each one asks for
 ASKS = {"dec": Awaiting.DECLINE, "rej": Awaiting.REJECT, "rep": Awaiting.REPLY, "ask": Awaiting.ASK}
 # the verbs the desk answers (the resident's own buttons are handled elsewhere)
-DESK_VERBS = ("acc", "tra", "dep", "asg", "sup", "sug", *ASKS)
+DESK_VERBS = ("acc", "tra", "dep", "asg", "rea", "sup", "sug", *ASKS)
 # a phone 回访's buttons (the resident's own 回访 buttons are the counter's)
 PHONE_VERBS = ("ph", "pres", "psat")
 
@@ -307,8 +308,20 @@ class Desk:
         if press.verb == "sug" and press.arg is None and self.proposals is not None:
             return await self.proposals.from_issue(actor, number)
         needs_arg = press.verb in ("dep", "asg")
-        if press.verb not in DESK_VERBS or (press.arg is not None) != needs_arg:
+        if press.verb not in DESK_VERBS or (press.arg is None and needs_arg):
             raise stale_button()
+        if press.arg is not None and press.verb not in ("dep", "asg", "rea"):
+            raise stale_button()
+        if press.verb == "rea":  # 改派: choose the deputy, then say why (previewed)
+            if press.arg is None:
+                ctx, deputies, load = await self.workflow.reassign_choices(actor, number)
+                owner = ctx.owner.name if ctx.owner else "—"
+                choice = issue_views.reassign_choice(lang, number, owner, deputies, load)
+                return [Reply(op="send", message=choice)]
+            await self.workflow.check_reassign(actor, number, press.arg)
+            return await self.engine.ask(
+                actor, Awaiting.REASSIGN, number, seq, data={"deputy": press.arg}
+            )
         if press.verb in ASKS:
             return await self.engine.ask(actor, ASKS[press.verb], number, seq)
         if press.verb == "acc":

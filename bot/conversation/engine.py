@@ -267,13 +267,21 @@ class Conversations:
         if step is Step.DESCRIPTION and isinstance(message, Text | Photo):
             photo = message.file_id if isinstance(message, Photo) else None
             text = message.text if isinstance(message, Text) else message.caption
-            draft = await self.reports.describe(actor, draft_id, text, photo, seq)
+            album = message.album if isinstance(message, Photo) else None
+            draft = await self.reports.describe(actor, draft_id, text, photo, seq, album)
             if draft.description is None:
+                if album is not None and pending.data.get("album") == album:
+                    return []  # the album's first photo was answered already
                 return [say(lang, "report.expect_description")]
             return [send(report_views.extras(lang, draft))]
         if step is Step.EXTRAS and isinstance(message, Photo):
-            draft = await self.reports.add_photo(actor, draft_id, message.file_id, seq)
-            return [send(report_views.extras(lang, draft, "report.photo_added"))]
+            draft, answered = await self.reports.add_photo(
+                actor, draft_id, message.file_id, seq, message.album
+            )
+            if answered:
+                return []  # one answer for an album
+            key = "report.album_added" if message.album else "report.photo_added"
+            return [send(report_views.extras(lang, draft, key))]
         if step is Step.EXTRAS and isinstance(message, Location):
             draft = await self.reports.set_location(actor, draft_id, message.lat, message.lon, seq)
             return [send(report_views.extras(lang, draft, "report.location_added"))]

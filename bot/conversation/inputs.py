@@ -22,6 +22,7 @@ class Text(Input):
 class Photo(Input):
     file_id: str
     caption: str | None = None
+    album: str | None = None  # photos sent together arrive one by one: one answer for all
 
 
 class Location(Input):

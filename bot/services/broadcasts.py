@@ -8,8 +8,11 @@ start-up every broadcast still 'sending' resumes with the rows not yet done.
 
 Pacing: `settings.broadcast_rate` messages per second for all broadcasts together, never
 faster than one message per second to one chat; flood control (429) pauses the whole
-sender for `retry_after`; network errors and 5xx back off per recipient; blocked
-recipients (403) are marked blocked (people.blocked_at) and never retried.
+sender for `retry_after`; blocked recipients (403) are marked blocked (people.blocked_at)
+and never retried. Other failures follow the outbox's policy (bot/retrying.py): network
+errors and 5xx back off per recipient within a budget; a timeout (Telegram may have
+delivered) lets the notice go out at most twice, then it counts as sent with the error
+'unconfirmed'.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from bot import retrying
 from bot.actor import Actor
 from bot.clock import Clock
 from bot.config import Settings
@@ -35,18 +39,19 @@ from bot.models import (
     Tally,
     language_from_code,
 )
-from bot.ports import Messenger, Rejected, RetryLater, Unreachable
+from bot.ports import Messenger, Rejected, RetryLater, Uncertain, Unreachable
 from bot.services.base import Service
+from bot.units import utf16_len
 from bot.views import broadcasts as broadcast_views
 from storage.db import Database
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 3500  # Telegram: 4096 per message, minus the header
-MAX_CAPTION = 900  # Telegram: 1024 per caption, minus the header
+MAX_TEXT = 3500  # Telegram: 4096 UTF-16 units per message, minus the header
+MAX_CAPTION = 900  # Telegram: 1024 UTF-16 units per caption, minus the header
 COMPOSE_WINDOW = 3600  # a /broadcast waiting for its content expires after an hour
-MAX_ATTEMPTS = 8  # transient failures per recipient before it counts as failed
+MAX_ATTEMPTS = retrying.MAX_ATTEMPTS  # certain failures per recipient before it failed
 PROGRESS_EVERY = 2.0  # seconds between progress edits
 PER_CHAT_GAP = 1.0  # seconds between two messages to one chat
 
@@ -160,8 +165,9 @@ class BroadcastService(Service):
         limit = MAX_CAPTION if photo else MAX_TEXT
         if not body and not photo:
             raise InvalidInput("empty", key="bc.empty")
-        if len(body) > limit:
-            raise InvalidInput("too long", key="bc.too_long", max=limit, length=len(body))
+        length = utf16_len(body)  # as Telegram counts: an emoji is two
+        if length > limit:
+            raise InvalidInput("too long", key="bc.too_long", max=limit, length=length)
         async with self.db.transaction() as repos:
             draft = await repos.broadcasts.composing(actor.id, self._now() - COMPOSE_WINDOW)
             if draft is None:
@@ -389,43 +395,64 @@ class Broadcaster:
             await self._give_up(recipient, f"rejected: {exc}")
             return
         except RetryLater as exc:
-            await self._retry(broadcast, recipient, exc.seconds, exc.flood, str(exc))
+            await self._retry(broadcast, recipient, exc)
             return
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # an unexpected transport error: treat as transient
-            await self._retry(broadcast, recipient, 2.0, False, repr(exc))
+            await self._retry(broadcast, recipient, RetryLater(2.0, repr(exc)))
             return
         async with self.db.transaction() as repos:
             await repos.broadcasts.finish_recipient(recipient.id, "sent", int(self.clock.now()))
         self._trim_chats()
 
-    async def _retry(
-        self, broadcast: Broadcast, recipient: Recipient, seconds: float, flood: bool, why: str
-    ) -> None:
-        if flood:
+    async def _retry(self, broadcast: Broadcast, recipient: Recipient, exc: RetryLater) -> None:
+        """A failure the policy may retry (bot/retrying.py): flood control pauses the whole
+        sender, then this recipient is next again; a timeout lets the notice go out once
+        more at most, then it counts as sent, unconfirmed; other failures back off."""
+        why = str(exc)
+        uncertain = 0
+        if isinstance(exc, Uncertain):
+            async with self.db.read() as repos:
+                uncertain = await repos.broadcasts.uncertain(recipient.id)
+        verdict = retrying.after(exc, recipient.attempts, uncertain)
+        if verdict.unconfirmed:
+            log.warning(
+                "broadcast %s: chat %s timed out %d times; counted as sent, unconfirmed",
+                broadcast.id,
+                recipient.chat_id,
+                retrying.COPIES,
+            )
+            async with self.db.transaction() as repos:
+                await repos.broadcasts.finish_recipient(
+                    recipient.id, "sent", int(self.clock.now()), f"unconfirmed: {why}"[:200]
+                )
+            return
+        if not verdict.retry:
+            await self._give_up(recipient, f"gave up: {why}")
+            return
+        if exc.flood:
             # flood control: pause everything, then carry on with this same recipient
-            log.warning("broadcast %s: flood control, pausing %.1fs", broadcast.id, seconds)
-            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+            log.warning("broadcast %s: flood control, pausing %.1fs", broadcast.id, verdict.delay)
+            self._paused_until = max(self._paused_until, time.monotonic() + verdict.delay)
             async with self.db.transaction() as repos:
                 await repos.broadcasts.retry_recipient(
                     recipient.id, int(self.clock.now()), why[:200]
                 )
             return
-        if recipient.attempts + 1 >= MAX_ATTEMPTS:
-            await self._give_up(recipient, f"gave up: {why}")
-            return
-        backoff = max(seconds, min(60.0, 2.0**recipient.attempts))
         log.warning(
             "broadcast %s: chat %s retry in %.0fs (%s)",
             broadcast.id,
             recipient.chat_id,
-            backoff,
+            verdict.delay,
             why,
         )
         async with self.db.transaction() as repos:
             await repos.broadcasts.retry_recipient(
-                recipient.id, int(self.clock.now() + backoff), why[:200]
+                recipient.id,
+                int(self.clock.now() + verdict.delay),
+                why[:200],
+                uncertain=isinstance(exc, Uncertain),
             )
 
     async def _give_up(self, recipient: Recipient, why: str) -> None:

@@ -53,6 +53,7 @@ class SweepReport:
     unit_nudges: int = 0
     suggestion_nudges: int = 0
     digest: int = 0
+    released: int = 0  # issues whose deputy left the station, back with the station
 
     @property
     def total(self) -> int:
@@ -93,6 +94,7 @@ class Sweeper:
         """Everything due now: nudges, auto-close and 回访 (phone lists, 14-day re-checks),
         patrols (scheduled and reminders), reception."""
         report = SweepReport()
+        report.released = await self._release_orphans()
         await self._deadlines(report)
         report.unit_nudges = await self.units.nudge_due()
         report.suggestion_nudges = await self.suggestions.nudge_due()
@@ -153,6 +155,8 @@ class Sweeper:
             issue.category_id
         )
         assert category is not None
+        if category.urgent:
+            hold = None  # an urgent category's nudges go out in quiet hours too
         phase = phase_of(issue)
         cycle = 0 if phase == "accept" else issue.reopen_count
         due = due_of(issue)
@@ -209,6 +213,19 @@ class Sweeper:
             if "escalate" in kinds and await nudger.escalate():
                 report.escalated += 1
             await repos.scheduler.set_next_nudges([(issue.id, next_at)])
+
+    async def _release_orphans(self) -> int:
+        """Issues in hand whose deputy is no longer one of the station's (a seed reload took
+        them off) go back to the station; the staff are told."""
+        async with self.db.read() as repos:
+            ids = await repos.issues.orphaned()
+        released = 0
+        for issue_id in ids:
+            try:
+                released += await self.workflow.release(issue_id) is not None
+            except Exception:
+                log.exception("sweep: releasing #%s failed", issue_id)
+        return released
 
     async def _auto_close(self) -> int:
         now = self._now()
@@ -297,16 +314,27 @@ class _Nudger:
             self.issue.id, f"{self.phase}_{kind}", self.cycle, count
         )
 
-    async def _send(self, people: list[Person], render: Render) -> int:
-        return len(await self.notices.send_all(people, render, not_before=self.hold))
+    async def _send(self, people: list[Person], render: Render, ref: str | None = None) -> int:
+        hold = None if self.category.urgent else self.hold
+        return len(await self.notices.send_all(people, render, ref=ref, not_before=hold))
+
+    def _offer_ref(self, kind: str) -> str | None:
+        """Before acceptance a nudge offers 认领: remembered, so that it is settled once the
+        issue is taken (Workflow's offer_refs)."""
+        return f"new:{self.issue.id}:{kind}" if self.phase == "accept" else None
 
     async def _deputies(self) -> list[Person]:
         """Who must act: the owner after acceptance; before, the station's deputies who did
         not decline it."""
         if self.issue.owner_id is not None:
             owner = await self.repos.people.get(self.issue.owner_id)
-            return [owner] if owner is not None and owner.reachable else []
+            here = owner is not None and await self.repos.people.has_role(
+                owner.id, self.issue.station_id, "deputy"
+            )
+            return [owner] if owner is not None and here and owner.reachable else []
         declined = await self.repos.issues.declined_by(self.issue.id)
+        if self.issue.filer_id is not None:
+            declined.add(self.issue.filer_id)  # a deputy's own report is for the others
         deputies = await self.repos.people.of_station(self.issue.station_id, "deputy")
         return [d for d in deputies if d.reachable and d.id not in declined]
 
@@ -324,6 +352,7 @@ class _Nudger:
             lambda lang: scheduler_views.remind_notice(
                 lang, self.issue, self.category, self.phase, self.settings.zone, left
             ),
+            self._offer_ref("remind"),
         )
         await self._count("remind", count)
         return True
@@ -342,6 +371,7 @@ class _Nudger:
             lambda lang: scheduler_views.overdue_notice(
                 lang, self.issue, self.category, self.phase, self.settings.zone
             ),
+            self._offer_ref("overdue"),
         )
         count += await self._send(managers, await self._supervise_card("sched.staff_overdue"))
         await self._count("overdue", count)

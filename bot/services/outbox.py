@@ -10,6 +10,9 @@ from storage.repos import Repos
 
 Render = Callable[[Lang], Outgoing]
 
+# Where a sent message can be changed in place (WeChat sends a changed message anew).
+EDITS_IN_PLACE = frozenset({Channel.TELEGRAM, Channel.WECOM})
+
 
 def address(person: Person) -> tuple[Channel, int] | None:
     """Where a notice to this person goes: the platform and its chat id there (the person's
@@ -75,6 +78,20 @@ class Notices:
                 sent.append(person)
         return sent
 
+    async def edit_sent(self, people: Iterable[Person], ref: str, render: Render) -> None:
+        """Settle what was sent (or is queued) under `ref` to each of these people who has
+        it: its text changes and its buttons go. Left alone: the others, and platforms that
+        cannot change a sent message (it would arrive again as a new one)."""
+        seen: set[int] = set()
+        for person in people:
+            where = address(person)
+            if person.id in seen or where is None or where[0] not in EDITS_IN_PLACE:
+                continue
+            seen.add(person.id)
+            channel, chat_id = where
+            if await self.repos.outbox.carries(ref, chat_id, channel):
+                await self.edit(person, ref, render)
+
     async def edit(self, person: Person, ref: str, render: Render) -> None:
         """Replace the message sent to `person` under `ref` (if it was delivered)."""
         where = address(person)
@@ -109,7 +126,17 @@ async def admins(repos: Repos, admin_ids: frozenset[int]) -> list[Person]:
     return [p for p in found.values() if p.reachable]
 
 
-async def responders(repos: Repos, station_id: int, admin_ids: frozenset[int]) -> list[Person]:
-    """Who gets a new issue: reachable deputies; else staff; else admins (SPEC §7)."""
-    deputies = [p for p in await repos.people.of_station(station_id, "deputy") if p.reachable]
-    return deputies or await station_staff_or_admins(repos, station_id, admin_ids)
+async def responders(
+    repos: Repos, station_id: int, admin_ids: frozenset[int], excluding: int | None = None
+) -> list[Person]:
+    """Who gets a new issue: reachable deputies; else staff; else admins (SPEC §7) — never
+    `excluding`, the person who filed it (a deputy's own report goes to the others)."""
+    for role in ("deputy", "staff"):
+        found = [
+            p
+            for p in await repos.people.of_station(station_id, role)
+            if p.reachable and p.id != excluding
+        ]
+        if found:
+            return found
+    return [p for p in await admins(repos, admin_ids) if p.id != excluding]

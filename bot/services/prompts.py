@@ -38,6 +38,7 @@ ACTIONS: dict[Awaiting, Action | None] = {
     Awaiting.UNIT_ANSWER: None,
     Awaiting.UNIT_RETURN: None,
     Awaiting.UNIT_EXTEND: None,
+    Awaiting.REASSIGN: Action.REASSIGN,
 }
 PREVIEWED = frozenset(
     {
@@ -49,6 +50,7 @@ PREVIEWED = frozenset(
         Awaiting.UNIT_ANSWER,
         Awaiting.UNIT_RETURN,
         Awaiting.UNIT_EXTEND,
+        Awaiting.REASSIGN,
     }
 )
 SKIPPABLE = frozenset({Awaiting.TRANSFER_NOTE, Awaiting.UNSATISFIED, Awaiting.UNIT_RETURN})
@@ -111,6 +113,8 @@ class PromptService(Service):
             raise NotAllowed("not your issue")
         if kind is Awaiting.DECLINE and actor.id in await repos.issues.declined_by(issue_id):
             raise WrongState("already declined", key="deputy.already_declined")
+        if kind is Awaiting.FOLLOW_UP:  # told before typing, not after
+            await self.workflow.check_follow_ups(repos, actor, issue_id)
         return ctx
 
     async def ask(
@@ -284,6 +288,9 @@ class PromptService(Service):
             )
         if kind is Awaiting.DECLINE:
             return await w.decline(actor, issue_id, text, within=repos)
+        if kind is Awaiting.REASSIGN:
+            deputy = data.get("deputy")
+            return await w.reassign(actor, issue_id, int(deputy or 0), text, within=repos)
         if kind is Awaiting.REJECT:
             return await w.reject(actor, issue_id, text, within=repos)
         if kind is Awaiting.ASK:

@@ -21,7 +21,7 @@ from bot.models import (
     Station,
     Step,
 )
-from bot.scheduling import next_nudge
+from bot.scheduling import next_nudge, quiet_until
 from bot.services.base import Service
 from bot.services.outbox import Notices, responders
 from bot.similarity import similarity
@@ -98,9 +98,24 @@ class ReportService(Service):
 
     # -- steps ---------------------------------------------------------------------------
     async def _at(
-        self, repos: Repos, actor: Actor, draft: Draft, step: Step, seq: int | None
+        self,
+        repos: Repos,
+        actor: Actor,
+        draft: Draft,
+        step: Step,
+        seq: int | None,
+        album: str | None = None,
     ) -> None:
-        await repos.pending.set(actor.id, Awaiting.REPORT, step, self._now(), ref=draft.id, seq=seq)
+        """The report waits at `step`; `album`: the photos being received belong to it."""
+        await repos.pending.set(
+            actor.id,
+            Awaiting.REPORT,
+            step,
+            self._now(),
+            ref=draft.id,
+            seq=seq,
+            data={"album": album} if album else None,
+        )
 
     async def _check_quota(self, repos: Repos, actor: Actor) -> None:
         limit = self.settings.max_reports_per_day
@@ -193,6 +208,7 @@ class ReportService(Service):
         text: str | None,
         photo: str | None = None,
         seq: int | None = None,
+        album: str | None = None,
     ) -> Draft:
         """The description (a photo with a caption counts; a photo alone is kept and the
         description is still asked for)."""
@@ -206,21 +222,35 @@ class ReportService(Service):
             if photo is not None and len(draft.photos) < MAX_PHOTOS:
                 update["photos"] = (*draft.photos, photo)
             draft = await repos.drafts.save(draft.model_copy(update=update), self._now())
-            await self._at(repos, actor, draft, step_of(draft), seq)
+            await self._at(repos, actor, draft, step_of(draft), seq, album)
             return draft
 
     async def add_photo(
-        self, actor: Actor, draft_id: int, file_id: str, seq: int | None = None
-    ) -> Draft:
+        self,
+        actor: Actor,
+        draft_id: int,
+        file_id: str,
+        seq: int | None = None,
+        album: str | None = None,
+    ) -> tuple[Draft, bool]:
+        """A photo for the report, and whether it was answered already: the photos of one
+        album arrive one by one, and only its first gets an answer (the summary counts them
+        all). Beyond the limit an album's photos are left out without a word."""
         async with self.db.transaction() as repos:
             draft = await self._open(repos, actor, draft_id)
+            pending = await repos.pending.get(actor.id)
+            answered = album is not None and pending.data.get("album") == album
             if len(draft.photos) >= MAX_PHOTOS:
-                raise InvalidInput("too many photos", key="report.too_many_photos", max=MAX_PHOTOS)
-            draft = await repos.drafts.save(
-                draft.model_copy(update={"photos": (*draft.photos, file_id)}), self._now()
-            )
-            await self._at(repos, actor, draft, Step.EXTRAS, seq)
-            return draft
+                if not answered:
+                    raise InvalidInput(
+                        "too many photos", key="report.too_many_photos", max=MAX_PHOTOS
+                    )
+            else:
+                draft = await repos.drafts.save(
+                    draft.model_copy(update={"photos": (*draft.photos, file_id)}), self._now()
+                )
+            await self._at(repos, actor, draft, Step.EXTRAS, seq, album)
+            return draft, answered
 
     async def set_location(
         self, actor: Actor, draft_id: int, lat: float, lon: float, seq: int | None = None
@@ -371,12 +401,22 @@ class ReportService(Service):
             assert issue is not None
             notices = Notices(repos, now)
             zone = self.settings.zone
+            people = await responders(
+                repos, station.id, self.settings.admin_telegram_ids, excluding=actor.id
+            )
+            deputies = {d.id for d in await repos.people.of_station(station.id, "deputy")}
+            # every deputy is offered it: the phone only once one accepts (staff see it)
+            phone = not any(p.id in deputies for p in people)
             await notices.send_all(
-                await responders(repos, station.id, self.settings.admin_telegram_ids),
+                people,
                 lambda lang: views.new_issue_notice(
-                    lang, issue, station, category, actor.person, zone
+                    lang, issue, station, category, actor.person, zone, phone=phone
                 ),
                 ref=f"new:{issue.id}",
+                # deputies sleep through quiet hours, unless the category is urgent
+                not_before=None
+                if category.urgent
+                else quiet_until(now, self.settings.quiet, self.settings.zone),
             )
             return issue
 

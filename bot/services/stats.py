@@ -177,6 +177,8 @@ def report_lines(fig: Figures, lang: Lang, zone: ZoneInfo, fmt: Fmt) -> list[str
         fmt(lang, "stats.supporters", count=fig.supporters, issues=fig.supported_issues),
         fmt(lang, "stats.patrol", count=fig.patrol_problems),
     ]
+    if fig.undelivered:
+        lines.append(fmt(lang, "stats.undelivered", count=fig.undelivered))
     if fig.workload:
         lines.append(fmt(lang, "stats.workload_head"))
         for name, open_, accepted, replied in fig.workload:
@@ -285,6 +287,7 @@ class StatsService(Service):
             stations = await repos.stats.stations(station_ids)
             units = await repos.handovers.figures(station_ids, since, until)
             suggestions = await repos.suggestions.figures(since, until, station_ids)
+            undelivered = await repos.stats.undelivered(station_ids, since, until)
         names = [name for _id, _key, name, _district in stations]
         fig = Figures(
             scope="" if station_ids is None else "、".join(names),
@@ -295,6 +298,7 @@ class StatsService(Service):
             not_started=not_started,
             overdue_now=len(overdue),
             suggestions=suggestions,
+            undelivered=undelivered,
         )
         fig.departments = [
             (

@@ -9,7 +9,7 @@ from functools import partial
 
 from bot import lifecycle
 from bot.actor import Actor
-from bot.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from bot.errors import InvalidInput, LimitReached, NotAllowed, NotFound, WrongState
 from bot.lifecycle import Action
 from bot.models import (
     OPEN_STATES,
@@ -27,18 +27,20 @@ from bot.models import (
     Station,
     Step,
 )
-from bot.scheduling import next_nudge, remind_moment
+from bot.scheduling import next_nudge, quiet_until, remind_moment
 from bot.services.base import Service
 from bot.services.outbox import Notices, Render, admins, responders, station_staff_or_admins
 from bot.units import utf16_len
 from bot.views import issues as issue_views
+from bot.views import new_issue_notice, when
 from bot.views import revisit as revisit_views
 from bot.views import units as unit_views
 from bot.views.revisit import Cause
 from storage.repos import Repos
 
 MAX_TEXT = 2000
-HOUR = 3600
+DAY = 86400
+MAX_FOLLOW_UPS = 5  # 补充说明 per issue and day: the handler reads them all
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,12 @@ def check_text(text: str, limit: int = MAX_TEXT) -> str:
     if length > limit:
         raise InvalidInput("too long", key="prompt.too_long", max=limit, length=length)
     return text
+
+
+def offer_refs(issue_id: int) -> tuple[str, str, str]:
+    """The messages that offer a new issue to the station's deputies (with 认领): its card,
+    then the accept deadline's reminder and overdue notice."""
+    return (f"new:{issue_id}", f"new:{issue_id}:remind", f"new:{issue_id}:overdue")
 
 
 class Workflow(Service):
@@ -166,23 +174,90 @@ class Workflow(Service):
     async def _edit_new_notices(
         self, repos: Repos, notices: Notices, ctx: Context, render: Render
     ) -> None:
-        """Update the 'new issue' notices everyone at the station got."""
+        """Update what offered the new issue to the station (its card, and the reminder and
+        overdue notice with 认领), wherever it was sent: its buttons would only be refused."""
         people = await repos.people.of_station(ctx.station.id, "deputy")
         people += await station_staff_or_admins(
             repos, ctx.station.id, self.settings.admin_telegram_ids
         )
-        seen: set[int] = set()
-        for person in people:
-            if person.id in seen:
-                continue
-            seen.add(person.id)
-            await notices.edit(person, f"new:{ctx.issue.id}", render)
+        for ref in offer_refs(ctx.issue.id):
+            await notices.edit_sent(people, ref, render)
+
+    def hold(self, ctx: Context) -> int | None:
+        """Until when a notice about this issue to deputies, staff or a unit waits: the end of
+        quiet hours, unless its category is urgent. Residents' messages are never held."""
+        if ctx.category.urgent:
+            return None
+        return quiet_until(self._now(), self.settings.quiet, self.settings.zone)
+
+    async def tell_supporters(
+        self,
+        repos: Repos,
+        notices: Notices,
+        ctx: Context,
+        what: issue_views.SupporterNews,
+        department: Department | None = None,
+        **facts: str,
+    ) -> None:
+        """Those who support (附议) the issue hear what its resident hears, without buttons."""
+        ids = await repos.issues.supporters(ctx.issue.id)
+        if not ids:
+            return
+        await notices.send_all(
+            await repos.people.many(ids),
+            partial(
+                issue_views.supporter_notice,
+                what=what,
+                number=ctx.issue.id,
+                description=ctx.issue.description,
+                state=ctx.issue.state,
+                department=department,
+                facts=facts,
+            ),
+        )
 
     async def _to_handlers(self, repos: Repos, ctx: Context) -> list[Person]:
-        """Who handles the issue now: its owner, else whoever got it when it came in."""
-        if ctx.owner is not None:
+        """Who handles the issue now: its owner while still a deputy of the station, else
+        whoever gets a new issue there (never its filer)."""
+        if ctx.owner is not None and await repos.people.has_role(
+            ctx.owner.id, ctx.station.id, "deputy"
+        ):
             return [ctx.owner]
-        return await responders(repos, ctx.station.id, self.settings.admin_telegram_ids)
+        return await self.responders(repos, ctx.station.id, ctx.issue)
+
+    async def responders(self, repos: Repos, station_id: int, issue: Issue) -> list[Person]:
+        """Who is offered the issue: as a new issue is, leaving out whoever filed it."""
+        return await responders(repos, station_id, self.settings.admin_telegram_ids, issue.filer_id)
+
+    async def _other_deputy(self, repos: Repos, ctx: Context, deputy_id: int) -> Person:
+        """改派's deputy: one staff may hand it to, and not the one who has it now."""
+        deputy = await self._deputy_for(repos, ctx, deputy_id)
+        if ctx.owner is not None and ctx.owner.id == deputy.id:
+            raise WrongState(
+                "same deputy", key="staff.same_deputy", number=ctx.issue.id, name=deputy.name
+            )
+        return deputy
+
+    async def _hand_to(self, repos: Repos, ctx: Context) -> tuple[list[Person], dict[int, int]]:
+        """The deputies staff may hand the issue to (reachable, not its filer nor the one who
+        has it now), with how many open issues each handles."""
+        deputies = [
+            d
+            for d in await repos.people.of_station(ctx.station.id, "deputy")
+            if d.reachable and d.id not in (ctx.issue.filer_id, ctx.issue.owner_id)
+        ]
+        return deputies, await repos.issues.open_load([d.id for d in deputies])
+
+    async def _deputy_for(self, repos: Repos, ctx: Context, deputy_id: int) -> Person:
+        """A deputy staff may hand the issue to: one of the station's, not its filer."""
+        deputy = await repos.people.get(deputy_id)
+        if (
+            deputy is None
+            or not await repos.people.has_role(deputy_id, ctx.station.id, "deputy")
+            or deputy_id == ctx.issue.filer_id
+        ):
+            raise NotFound("not a deputy who may handle it")
+        return deputy
 
     # -- deputies ----------------------------------------------------------------------
     async def accept(self, actor: Actor, issue_id: int) -> Context:
@@ -209,6 +284,7 @@ class Workflow(Service):
                 ctx.resident,
                 partial(issue_views.accepted_notice, number=ctx.issue.id, name=actor.person.name),
             )
+            await self.tell_supporters(repos, notices, ctx, "accepted", name=actor.person.name)
             return ctx
 
     async def decline(
@@ -230,13 +306,20 @@ class Workflow(Service):
                 partial(issue_views.you_declined_notice, number=issue_id),
             )
             declined = await repos.issues.declined_by(issue_id)
-            deputies = await repos.people.of_station(ctx.station.id, "deputy")
+            deputies = [
+                d
+                for d in await repos.people.of_station(ctx.station.id, "deputy")
+                if d.id != ctx.issue.filer_id
+            ]
             left = [d for d in deputies if d.reachable and d.id not in declined]
             if not left:
                 await repos.issues.add_event(issue_id, now, None, "all_declined")
                 managers = await station_staff_or_admins(
                     repos, ctx.station.id, self.settings.admin_telegram_ids
                 )
+                reasons = await repos.issues.decline_reasons(issue_id)
+                names = {d.id: d.name for d in deputies}
+                names.update({p.id: p.name for p in await repos.people.many(list(reasons))})
                 await notices.send_all(
                     managers,
                     partial(
@@ -247,7 +330,10 @@ class Workflow(Service):
                         resident=ctx.resident,
                         zone=self.settings.zone,
                         deputies=deputies,
+                        reasons=[(names.get(pid, "—"), why) for pid, why in reasons.items()],
+                        load=await repos.issues.open_load([d.id for d in deputies]),
                     ),
+                    not_before=self.hold(ctx),
                 )
             return ctx
 
@@ -255,11 +341,7 @@ class Workflow(Service):
         """Staff hand a pending issue to one of the station's deputies."""
         async with self.db.transaction() as repos:
             ctx = await self._context(repos, issue_id)
-            deputy = await repos.people.get(deputy_id)
-            if deputy is None or not await repos.people.has_role(
-                deputy_id, ctx.station.id, "deputy"
-            ):
-                raise NotFound("not a deputy of this station")
+            deputy = await self._deputy_for(repos, ctx, deputy_id)
             now = self._now()
             ctx = await self._move(
                 repos,
@@ -282,10 +364,158 @@ class Workflow(Service):
                     resident=ctx.resident,
                     zone=self.settings.zone,
                 ),
+                not_before=self.hold(ctx),
             )
             await notices.send(
                 ctx.resident,
-                partial(issue_views.accepted_notice, number=ctx.issue.id, name=deputy.name),
+                partial(issue_views.assigned_notice, number=ctx.issue.id, name=deputy.name),
+            )
+            await self.tell_supporters(repos, notices, ctx, "assigned", name=deputy.name)
+            await self._edit_new_notices(
+                repos,
+                notices,
+                ctx,
+                partial(
+                    issue_views.assigned_to_notice,
+                    number=ctx.issue.id,
+                    description=ctx.issue.description,
+                    name=deputy.name,
+                ),
+            )
+            return ctx
+
+    async def reassign(
+        self, actor: Actor, issue_id: int, deputy_id: int, reason: str, within: Repos | None = None
+    ) -> Context:
+        """改派: staff give an issue in hand to another deputy of the station, with a reason.
+        The deputy gets its card; the one before (if any) and the resident are told."""
+        reason = check_text(reason)
+        async with self._tx(within) as repos:
+            ctx = await self._context(repos, issue_id)
+            deputy = await self._other_deputy(repos, ctx, deputy_id)
+            before = ctx.owner
+            now = self._now()
+            ctx = await self._move(
+                repos,
+                actor,
+                ctx,
+                Action.REASSIGN,
+                "reassigned",
+                f"{deputy.name}：{reason}",
+                owner_id=deputy.id,
+            )
+            notices = Notices(repos, now)
+            hold = self.hold(ctx)
+            await notices.send(
+                deputy,
+                partial(
+                    issue_views.reassigned_card,
+                    issue=ctx.issue,
+                    station=ctx.station,
+                    category=ctx.category,
+                    resident=ctx.resident,
+                    zone=self.settings.zone,
+                    reason=reason,
+                ),
+                not_before=hold,
+            )
+            if before is not None:
+                await notices.send(
+                    before,
+                    partial(
+                        issue_views.reassigned_away_notice,
+                        number=issue_id,
+                        name=deputy.name,
+                        reason=reason,
+                    ),
+                    not_before=hold,
+                )
+            await notices.send(
+                ctx.resident,
+                partial(issue_views.assigned_notice, number=issue_id, name=deputy.name),
+            )
+            await self.tell_supporters(repos, notices, ctx, "assigned", name=deputy.name)
+            return ctx
+
+    async def check_reassign(self, actor: Actor, issue_id: int, deputy_id: int) -> Context:
+        """Raise unless the actor may 改派 the issue to this deputy now (before the reason)."""
+        async with self.db.read() as repos:
+            ctx = await self._context(repos, issue_id)
+            lifecycle.transition(ctx.issue.state, Action.REASSIGN, actor.roles_for(ctx.issue))
+            await self._other_deputy(repos, ctx, deputy_id)
+            return ctx
+
+    async def reassign_choices(
+        self, actor: Actor, issue_id: int
+    ) -> tuple[Context, list[Person], dict[int, int]]:
+        """The deputies staff may 改派 the issue to, with how many open issues each has."""
+        async with self.db.read() as repos:
+            ctx = await self._context(repos, issue_id)
+            lifecycle.transition(ctx.issue.state, Action.REASSIGN, actor.roles_for(ctx.issue))
+            deputies, load = await self._hand_to(repos, ctx)
+            return ctx, deputies, load
+
+    async def release(self, issue_id: int) -> Context | None:
+        """Its deputy is no longer one of the station's deputies (a seed reload): an accepted
+        issue goes back to the station's pending list and is offered to its deputies again; a
+        transferred one stays with the unit, without a deputy. The staff are told, to 指派 or
+        改派. None when there was nothing to release."""
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            gone = ctx.owner
+            if (
+                gone is None
+                or ctx.issue.state not in (State.ACCEPTED, State.TRANSFERRED)
+                or await repos.people.has_role(gone.id, ctx.station.id, "deputy")
+            ):
+                return None
+            now = self._now()
+            fields: dict[str, object] = {"owner_id": None}
+            if ctx.issue.state is State.ACCEPTED:
+                category = ctx.category
+                accept_due = await self.deadline(
+                    repos, now, category.accept_within, category.accept_workdays
+                )
+                fields.update(
+                    accepted_at=None,
+                    accept_due=accept_due,
+                    next_nudge_at=next_nudge(
+                        State.SUBMITTED, now, accept_due=accept_due, reply_due=ctx.issue.reply_due
+                    ),
+                )
+            ctx = await self._move(
+                repos, None, ctx, Action.RELEASE, "released", gone.name, **fields
+            )
+            notices = Notices(repos, now)
+            hold = self.hold(ctx)
+            if ctx.issue.state is State.SUBMITTED:
+                people = await self.responders(repos, ctx.station.id, ctx.issue)
+                await notices.send_all(
+                    people,
+                    lambda lang: new_issue_notice(
+                        lang, ctx.issue, ctx.station, ctx.category, ctx.resident, self.settings.zone
+                    ),
+                    ref=f"new:{issue_id}",
+                    not_before=hold,
+                )
+            managers = await station_staff_or_admins(
+                repos, ctx.station.id, self.settings.admin_telegram_ids
+            )
+            deputies, load = await self._hand_to(repos, ctx)
+            await notices.send_all(
+                managers,
+                partial(
+                    issue_views.released_card,
+                    issue=ctx.issue,
+                    station=ctx.station,
+                    category=ctx.category,
+                    resident=ctx.resident,
+                    zone=self.settings.zone,
+                    gone=gone.name,
+                    deputies=deputies,
+                    load=load,
+                ),
+                not_before=hold,
             )
             return ctx
 
@@ -320,6 +550,7 @@ class Workflow(Service):
                 ctx.resident,
                 partial(issue_views.transferred_notice, number=ctx.issue.id, department=department),
             )
+            await self.tell_supporters(repos, notices, ctx, "transferred", department=department)
             await self._hand_over(repos, notices, actor, ctx, department)
             return ctx
 
@@ -367,6 +598,7 @@ class Workflow(Service):
                 zone=self.settings.zone,
             ),
             ref=f"unit:{ctx.issue.id}",
+            not_before=self.hold(ctx),
         )
         return handover
 
@@ -396,6 +628,7 @@ class Workflow(Service):
                         name=actor.person.name,
                         note=note,
                     ),
+                    not_before=self.hold(ctx),
                 )
             return ctx
 
@@ -418,11 +651,15 @@ class Workflow(Service):
             answer = partial(
                 issue_views.replied_notice, number=ctx.issue.id, name=actor.person.name, text=text
             )
-            await Notices(repos, now).send(
+            notices = Notices(repos, now)
+            await notices.send(
                 ctx.resident,
                 # photos of the result (a unit's answer may bring them) go with the answer
                 lambda lang: answer(lang).model_copy(update={"photos": photos}),
                 ref=f"rate:{ctx.issue.id}",
+            )
+            await self.tell_supporters(
+                repos, notices, ctx, "replied", name=actor.person.name, text=text
             )
             return ctx
 
@@ -450,6 +687,7 @@ class Workflow(Service):
                 ctx.resident,
                 partial(issue_views.rejected_notice, number=ctx.issue.id, reason=reason),
             )
+            await self.tell_supporters(repos, notices, ctx, "rejected", reason=reason)
             rejected_by = partial(
                 issue_views.rejected_by_notice,
                 number=ctx.issue.id,
@@ -459,7 +697,7 @@ class Workflow(Service):
             if was is State.SUBMITTED:
                 await self._edit_new_notices(repos, notices, ctx, rejected_by)
             elif ctx.owner is not None and ctx.owner.id != actor.id:
-                await notices.send(ctx.owner, rejected_by)
+                await notices.send(ctx.owner, rejected_by, not_before=self.hold(ctx))
             return ctx
 
     async def ask(
@@ -499,6 +737,8 @@ class Workflow(Service):
         text = check_text(text)
         async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
+            if kind == "follow_up":
+                await self.check_follow_ups(repos, actor, issue_id)
             ctx = await self._move(repos, actor, ctx, Action.FOLLOW_UP, kind, text)
             await Notices(repos, self._now()).send_all(
                 await self._to_handlers(repos, ctx),
@@ -509,8 +749,24 @@ class Workflow(Service):
                     text=text,
                     owned=ctx.owner is not None,
                 ),
+                not_before=self.hold(ctx),
             )
             return ctx
+
+    async def check_follow_ups(self, repos: Repos, actor: Actor, issue_id: int) -> None:
+        """补充说明 is limited to MAX_FOLLOW_UPS per issue in a day (said before one is typed)."""
+        since = self._now() - DAY
+        events = await repos.issues.events(issue_id)
+        made = sum(
+            1 for e in events if e.kind == "follow_up" and e.actor_id == actor.id and e.at >= since
+        )
+        if made >= MAX_FOLLOW_UPS:
+            raise LimitReached(
+                "follow-ups for today",
+                key="resident.follow_up_limit",
+                number=issue_id,
+                max=MAX_FOLLOW_UPS,
+            )
 
     async def unsatisfied_reason(
         self, actor: Actor, issue_id: int, reason: str, within: Repos | None = None
@@ -530,6 +786,7 @@ class Workflow(Service):
             await Notices(repos, now).send_all(
                 people,
                 partial(issue_views.unsatisfied_reason_notice, number=issue_id, reason=reason),
+                not_before=self.hold(ctx),
             )
             return ctx
 
@@ -547,7 +804,8 @@ class Workflow(Service):
             if was is State.SUBMITTED:
                 await self._edit_new_notices(repos, notices, ctx, withdrawn)
             elif ctx.owner is not None:
-                await notices.send(ctx.owner, withdrawn)
+                await notices.send(ctx.owner, withdrawn, not_before=self.hold(ctx))
+            await self.tell_supporters(repos, notices, ctx, "withdrawn")
             return ctx
 
     async def rate(
@@ -575,7 +833,9 @@ class Workflow(Service):
                     await notices.send(
                         ctx.owner,
                         partial(issue_views.rated_notice, number=issue_id, rating=rating),
+                        not_before=self.hold(ctx),
                     )
+                await self.tell_supporters(repos, notices, ctx, "closed")
                 return ctx
             return await self.rehandle(
                 repos, actor, ctx, Action.RATE_BAD, "reopened", "unsatisfied", rating=rating
@@ -627,6 +887,9 @@ class Workflow(Service):
             and await repos.people.has_role(owner.id, ctx.station.id, "deputy")
         )
         notices = Notices(repos, now)
+        hold = self.hold(ctx)
+        due_text = when(due, self.settings.zone)
+        await self.tell_supporters(repos, notices, ctx, "reopened", due=due_text)
         if owner is not None and here:
             await notices.send(
                 owner,
@@ -640,6 +903,7 @@ class Workflow(Service):
                     zone=self.settings.zone,
                     result=result,
                 ),
+                not_before=hold,
             )
         managers = await station_staff_or_admins(
             repos, ctx.station.id, self.settings.admin_telegram_ids
@@ -658,6 +922,7 @@ class Workflow(Service):
                 owner_gone=not here,
                 result=result,
             ),
+            not_before=hold,
         )
         return ctx
 
@@ -667,10 +932,14 @@ class Workflow(Service):
         async with self.db.transaction() as repos:
             ctx = await self._context(repos, issue_id)
             events = await repos.issues.events(issue_id)
-            if events and events[-1].kind == "supervised" and self._now() - events[-1].at < HOUR:
-                # nothing happened since a 督办 this hour (a double tap, or a second manager)
+            last = next((e for e in reversed(events) if e.kind == "supervised"), None)
+            if last is not None and self._now() - last.at < DAY:
+                # one 督办 a day reaches the deputy (a double tap, or a second manager)
                 raise WrongState(
-                    "already supervised", key="staff.already_supervised", number=issue_id
+                    "already supervised",
+                    key="staff.supervised_today",
+                    number=issue_id,
+                    at=when(last.at, self.settings.zone),
                 )
             ctx = await self._move(repos, actor, ctx, Action.SUPERVISE, "supervised", supervised=1)
             notices = Notices(repos, self._now())
@@ -686,6 +955,7 @@ class Workflow(Service):
                         name=actor.person.name,
                         department=ctx.department,
                     ),
+                    not_before=self.hold(ctx),
                 )
             await notices.send_all(
                 await self._to_handlers(repos, ctx),
@@ -696,6 +966,7 @@ class Workflow(Service):
                     description=ctx.issue.description,
                     owned=ctx.owner is not None,
                 ),
+                not_before=self.hold(ctx),
             )
             return ctx
 
@@ -703,17 +974,29 @@ class Workflow(Service):
     async def my_issues(
         self, actor: Actor, limit: int = 10, offset: int = 0
     ) -> tuple[list[Context], int]:
+        """What the person filed and what they support (附议), newest first."""
         async with self.db.read() as repos:
-            issues = await repos.issues.of_resident(actor.id, limit, offset)
-            total = await repos.issues.count_of_resident(actor.id)
+            issues = await repos.issues.of_person(actor.id, limit, offset)
+            total = await repos.issues.count_of_person(actor.id)
             return await self._contexts(repos, issues), total
 
-    async def timeline(self, actor: Actor, issue_id: int) -> tuple[Context, list[Event]]:
+    async def timeline(self, actor: Actor, issue_id: int) -> tuple[Context, list[Event], bool]:
+        """The issue's events for someone who may see it; and whether they support it."""
         async with self.db.read() as repos:
             ctx = await self._context(repos, issue_id)
-            if not actor.can_see(ctx.issue):
+            supports = await repos.issues.supports(issue_id, actor.id)
+            if not supports and not actor.can_see(ctx.issue):
                 raise NotAllowed("not your issue")
-            return ctx, await repos.issues.events(issue_id)
+            return ctx, await repos.issues.events(issue_id), supports
+
+    async def unsupport(self, actor: Actor, issue_id: int) -> Context:
+        """取消附议: the supporter leaves and hears no more of the issue."""
+        async with self.db.transaction() as repos:
+            ctx = await self._context(repos, issue_id)
+            if not await repos.issues.remove_supporter(issue_id, actor.id):
+                raise WrongState("not a supporter", key="resident.not_supporting", number=issue_id)
+            await repos.issues.add_event(issue_id, self._now(), actor.id, "unsupported")
+            return ctx
 
     async def tasks(self, actor: Actor) -> Tasks:
         async with self.db.read() as repos:
@@ -747,7 +1030,20 @@ class Workflow(Service):
                 close_reason="unrated",
                 closed_at=now,
             )
-            await Notices(repos, now).send(
+            notices = Notices(repos, now)
+            await notices.send(
                 ctx.resident, partial(issue_views.auto_closed_notice, number=issue_id)
             )
+            # the answer's 回访 buttons would only be refused now: the answer keeps its text
+            await notices.edit_sent(
+                [ctx.resident],
+                f"rate:{issue_id}",
+                partial(
+                    issue_views.answer_closed,
+                    number=issue_id,
+                    name=ctx.owner.name if ctx.owner else "—",
+                    text=ctx.issue.reply_text or "",
+                ),
+            )
+            await self.tell_supporters(repos, notices, ctx, "closed")
             return ctx

@@ -10,6 +10,7 @@ from bot.messages import Button, Outgoing
 from bot.models import Category, Department, Event, Issue, Lang, Person, Rating, State, Station
 from bot.scheduling import TIER_MARK, tier
 from bot.texts import Markup, plain, t
+from bot.units import utf16_len
 
 PREVIEW_CHARS = 60
 
@@ -48,19 +49,22 @@ def issue_facts(
     zone: ZoneInfo,
     *,
     resident: Person | None = None,
+    phone: bool = False,
     deadlines: bool = True,
     now: int | None = None,
     yellow_at: float = 0.7,
 ) -> Markup:
     """The body of an issue card: number, category, station, reporter, text, deadlines
-    (`deadlines=False`: without the state and the station's deadlines, for a unit)."""
+    (`deadlines=False`: without the state and the station's deadlines, for a unit). The
+    reporter's phone number, when they attached it, only with `phone=True`: for the deputy
+    who handles the issue and the station's staff, never on a card offered to every deputy."""
     lines = [
         t(lang, "card.head", number=issue.id, category=category.name(lang)),
         t(lang, "card.station", station=station.name),
     ]
     if resident is not None and issue.source == "resident":
         lines.append(t(lang, "card.resident", name=resident.name or "—"))
-        if issue.share_phone and resident.phone:
+        if phone and issue.share_phone and resident.phone:
             lines.append(t(lang, "card.phone", phone=resident.phone))
     if issue.source == "patrol":
         lines.append(t(lang, "card.from_patrol"))
@@ -133,9 +137,16 @@ RATING_CODES = {1: Rating.SATISFIED, 2: Rating.MOSTLY, 3: Rating.UNSATISFIED}
 
 
 def new_issue_notice(
-    lang: Lang, issue: Issue, station: Station, category: Category, resident: Person, zone: ZoneInfo
+    lang: Lang,
+    issue: Issue,
+    station: Station,
+    category: Category,
+    resident: Person,
+    zone: ZoneInfo,
+    phone: bool = False,
 ) -> Outgoing:
-    body = issue_facts(lang, issue, station, category, zone, resident=resident)
+    """The card offering a new issue (认领); the phone only when staff get it (no deputy)."""
+    body = issue_facts(lang, issue, station, category, zone, resident=resident, phone=phone)
     return Outgoing(
         text=t(lang, "deputy.new_issue", body=body),
         buttons=pending_buttons(lang, issue.id),
@@ -158,7 +169,15 @@ def working_card(
     yellow_at: float = 0.7,
 ) -> Outgoing:
     body = issue_facts(
-        lang, issue, station, category, zone, resident=resident, now=now, yellow_at=yellow_at
+        lang,
+        issue,
+        station,
+        category,
+        zone,
+        resident=resident,
+        phone=True,
+        now=now,
+        yellow_at=yellow_at,
     )
     return Outgoing(text=t(lang, head_key, body=body), buttons=working_buttons(lang, issue.id))
 
@@ -182,29 +201,52 @@ def department_buttons(
     return tuple(rows)
 
 
-def resident_issue_line(lang: Lang, issue: Issue, category: Category | None) -> str:
-    return plain(
-        lang,
-        "my.line",
-        number=issue.id,
-        state=state_name(lang, issue.state),
-        category=category.name(lang) if category else "",
-        text=preview(issue.description, 24),
-    )
+def resident_issue_line(
+    lang: Lang, issue: Issue, category: Category | None, supported: bool = False
+) -> str:
+    """A line of /my; an issue the person supports (附议) rather than filed says so."""
+    facts = {
+        "number": issue.id,
+        "state": state_name(lang, issue.state),
+        "category": category.name(lang) if category else "",
+        "text": preview(issue.description, 24 if not supported else 18),
+    }
+    if supported:
+        return plain(lang, "my.line_supported", mark=plain(lang, "my.supported"), **facts)
+    return plain(lang, "my.line", **facts)
 
 
-def timeline(lang: Lang, issue: Issue, events: list[Event], zone: ZoneInfo) -> Markup:
-    lines = [t(lang, "timeline.head", number=issue.id, state=state_name(lang, issue.state))]
-    for event in events:
-        actor = event.actor_name or plain(lang, "timeline.system")
-        if event.kind == "supported":  # other residents stay anonymous: the count says enough
-            actor = plain(lang, "timeline.supporter")
-        what = plain(lang, f"event.{event.kind}")
-        line = t(lang, "timeline.line", at=when(event.at, zone), actor=actor, what=what)
-        note = event.note
-        if event.kind == "rated" and note in {r.value for r in Rating}:
-            note = plain(lang, f"rating.{note}")
-        if note:
-            line = Markup(line + "\n" + t(lang, "timeline.note", note=preview(note, 300)))
-        lines.append(line)
-    return Markup("\n".join(lines))
+TIMELINE_PAGE = 3500  # UTF-16 units of markup per message: Telegram takes 4096 of text
+
+
+def timeline(
+    lang: Lang, issue: Issue, events: list[Event], zone: ZoneInfo, limit: int = TIMELINE_PAGE
+) -> list[Markup]:
+    """An issue's timeline as messages of at most `limit` units each: a long one (many
+    follow-ups, many supporters) continues in the next message instead of being refused."""
+    head = t(lang, "timeline.head", number=issue.id, state=state_name(lang, issue.state))
+    lines = [_event_line(lang, event, zone) for event in events]
+    pages: list[list[str]] = [[head]]
+    size = utf16_len(head)
+    for line in lines:
+        cost = utf16_len(line) + 1
+        if size + cost > limit and len(pages[-1]) > 1:
+            pages.append([t(lang, "timeline.continued", number=issue.id)])
+            size = utf16_len(pages[-1][0])
+        pages[-1].append(line)
+        size += cost
+    return [Markup("\n".join(page)) for page in pages]
+
+
+def _event_line(lang: Lang, event: Event, zone: ZoneInfo) -> Markup:
+    actor = event.actor_name or plain(lang, "timeline.system")
+    if event.kind in ("supported", "unsupported"):  # residents stay anonymous to each other
+        actor = plain(lang, "timeline.supporter")
+    what = plain(lang, f"event.{event.kind}")
+    line = t(lang, "timeline.line", at=when(event.at, zone), actor=actor, what=what)
+    note = event.note
+    if event.kind == "rated" and note in {r.value for r in Rating}:
+        note = plain(lang, f"rating.{note}")
+    if note:
+        line = Markup(line + "\n" + t(lang, "timeline.note", note=preview(note, 300)))
+    return line

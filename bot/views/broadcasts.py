@@ -18,21 +18,34 @@ _HEADERS = {
 }
 
 
+Rows = tuple[tuple[Button, ...], ...]
+
+
+def mute_button(lang: Lang, station_id: int, *, muted: bool) -> Rows:
+    """Under a notice: 不再接收 while the station's notices come, 恢复接收 once muted."""
+    press = BroadcastPress(verb="unmute" if muted else "mute", id=station_id)
+    label = plain(lang, "bc.btn_unmute" if muted else "bc.btn_mute")
+    return ((Button(text=label, data=press.pack()),),)
+
+
+def notices_switch(lang: Lang, station_id: int, *, muted: bool) -> Outgoing:
+    """In /station: whether the station's notices come, and the button that switches."""
+    press = BroadcastPress(verb="on" if muted else "off", id=station_id)
+    label = plain(lang, "bc.btn_unmute" if muted else "bc.btn_mute")
+    return Outgoing(
+        text=t(lang, "bc.notices_off" if muted else "bc.notices_on"),
+        buttons=((Button(text=label, data=press.pack()),),),
+    )
+
+
 def notice(lang: Lang, broadcast: Broadcast, head: str, mute_station: int | None) -> Outgoing:
     """The notice as one recipient sees it."""
     text = Markup(
         t(lang, _HEADERS[broadcast.audience], name=head) + "\n\n" + escape(broadcast.body or "")
     )
-    buttons: tuple[tuple[Button, ...], ...] = ()
+    buttons: Rows = ()
     if broadcast.audience in RESIDENT_AUDIENCES:
-        buttons = (
-            (
-                Button(
-                    text=plain(lang, "bc.btn_mute"),
-                    data=BroadcastPress(verb="mute", id=mute_station or 0).pack(),
-                ),
-            ),
-        )
+        buttons = mute_button(lang, mute_station or 0, muted=False)
     first = next((line for line in (broadcast.body or "").split("\n") if line.strip()), "")
     short = Summary(
         kind="broadcast", subject=head, what=first.strip(), state=plain(lang, "summary.notice")

@@ -3,13 +3,14 @@ reject, ask, follow up, withdraw, rate, supervise, auto-close), grouped by audie
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.callbacks import IssuePress
 from bot.messages import Button, Outgoing, Summary
 from bot.models import Category, Department, Issue, Lang, Person, Rating, State, Station
-from bot.texts import plain, t
+from bot.texts import Markup, plain, t
 from bot.views import (
     button,
     issue_facts,
@@ -41,10 +42,50 @@ def summary(
 
 
 def accepted_notice(lang: Lang, number: int, name: str) -> Outgoing:
-    """The resident, when a deputy accepts their issue or staff assign it to one."""
+    """The resident, when a deputy accepts their issue (认领)."""
     return Outgoing(
         text=t(lang, "resident.accepted", number=number, name=name),
         summary=summary(lang, number, "accepted", State.ACCEPTED, name=name),
+    )
+
+
+def assigned_notice(lang: Lang, number: int, name: str) -> Outgoing:
+    """The resident, when the station's staff assign their issue to a deputy (指派)."""
+    return Outgoing(
+        text=t(lang, "resident.assigned", number=number, name=name),
+        summary=summary(lang, number, "assigned", State.ACCEPTED, name=name),
+    )
+
+
+SupporterNews = Literal[
+    "accepted", "assigned", "transferred", "replied", "rejected", "closed", "withdrawn", "reopened"
+]
+
+
+def supporter_notice(
+    lang: Lang,
+    what: SupporterNews,
+    number: int,
+    description: str,
+    state: State,
+    department: Department | None = None,
+    facts: Mapping[str, object] | None = None,
+) -> Outgoing:
+    """Someone who supports (附议) the issue, when it moves: the same news as its resident,
+    without the buttons (only the resident answers questions and rates)."""
+    params = dict(facts or {})
+    if department is not None:
+        params["department"] = department.name(lang)
+    return Outgoing(
+        text=t(
+            lang, f"supporter.{what}", number=number, preview=preview(description, 30), **params
+        ),
+        summary=Summary(
+            kind="progress",
+            subject=f"#{number}",
+            what=plain(lang, "summary.supported_progress"),
+            state=plain(lang, f"state.{state.value}"),
+        ),
     )
 
 
@@ -66,6 +107,12 @@ def replied_notice(lang: Lang, number: int, name: str, text: str) -> Outgoing:
         buttons=resolution_buttons(lang, number),
         summary=summary(lang, number, "replied", State.REPLIED, "reply"),
     )
+
+
+def answer_closed(lang: Lang, number: int, name: str, text: str) -> Outgoing:
+    """The answer's message once the issue closed unrated: the answer stays, the 回访
+    buttons go (they would only be refused)."""
+    return Outgoing(text=t(lang, "answer.closed", number=number, name=name, text=text))
 
 
 def rejected_notice(lang: Lang, number: int, reason: str) -> Outgoing:
@@ -103,6 +150,13 @@ def taken_notice(lang: Lang, number: int, description: str, name: str) -> Outgoi
     )
 
 
+def assigned_to_notice(lang: Lang, number: int, description: str, name: str) -> Outgoing:
+    """The station's deputies and staff (their 'new issue' notice edited) once staff assign it."""
+    return Outgoing(
+        text=t(lang, "deputy.assigned_to", number=number, preview=preview(description), name=name)
+    )
+
+
 def you_declined_notice(lang: Lang, number: int) -> Outgoing:
     """The deputy who declined (退回) a new issue: their 'new issue' notice, edited."""
     return Outgoing(text=t(lang, "deputy.you_declined", number=number))
@@ -130,6 +184,75 @@ def assigned_card(
 ) -> Outgoing:
     """The deputy staff assigned the issue to: its card with the working buttons."""
     return working_card(lang, issue, station, category, resident, zone, "deputy.assigned_you")
+
+
+def reassigned_card(
+    lang: Lang,
+    issue: Issue,
+    station: Station,
+    category: Category,
+    resident: Person,
+    zone: ZoneInfo,
+    reason: str,
+) -> Outgoing:
+    """The deputy the station's staff 改派 the issue to: why, then its card and buttons."""
+    card = working_card(lang, issue, station, category, resident, zone, "deputy.assigned_you")
+    head = t(lang, "deputy.reassigned_you", number=issue.id, reason=reason)
+    return card.model_copy(update={"text": Markup(f"{head}\n\n{card.text}")})
+
+
+def reassigned_away_notice(lang: Lang, number: int, name: str, reason: str) -> Outgoing:
+    """The deputy who had the issue, when staff 改派 it to someone else."""
+    return Outgoing(text=t(lang, "deputy.reassigned_away", number=number, name=name, reason=reason))
+
+
+def assign_rows(
+    lang: Lang, issue_id: int, verb: str, deputies: list[Person], load: dict[int, int]
+) -> list[tuple[Button, ...]]:
+    """One button per deputy with how many open issues they handle now (指派给 / 改派给)."""
+    key = "btn.assign_load" if verb == "asg" else "btn.reassign_load"
+    return [
+        (
+            Button(
+                text=plain(lang, key, name=d.name, count=load.get(d.id, 0)),
+                data=IssuePress(verb=verb, issue=issue_id, arg=d.id).pack(),
+            ),
+        )
+        for d in deputies
+        if d.reachable
+    ]
+
+
+def reassign_choice(
+    lang: Lang, number: int, owner: str, deputies: list[Person], load: dict[int, int]
+) -> Outgoing:
+    """改派: the station's other deputies to choose from."""
+    if not deputies:
+        return Outgoing(text=t(lang, "staff.reassign_nobody", number=number))
+    rows = assign_rows(lang, number, "rea", deputies, load)
+    return Outgoing(
+        text=t(lang, "staff.reassign_to", number=number, name=owner), buttons=tuple(rows)
+    )
+
+
+def released_card(
+    lang: Lang,
+    issue: Issue,
+    station: Station,
+    category: Category,
+    resident: Person,
+    zone: ZoneInfo,
+    gone: str,
+    deputies: list[Person],
+    load: dict[int, int],
+) -> Outgoing:
+    """The station's staff, when the issue's deputy is no longer one of the station's: back
+    to the station (to 指派 while pending, or 改派 while with a unit)."""
+    body = issue_facts(lang, issue, station, category, zone, resident=resident, phone=True)
+    verb = "asg" if issue.state is State.SUBMITTED else "rea"
+    key = "staff.released_pending" if verb == "asg" else "staff.released_transferred"
+    rows = assign_rows(lang, issue.id, verb, deputies, load)
+    return Outgoing(text=t(lang, key, number=issue.id, name=gone, body=body), buttons=tuple(rows))
 
 
 def resident_says_notice(lang: Lang, number: int, name: str, text: str, owned: bool) -> Outgoing:
@@ -173,18 +296,17 @@ def all_declined_card(
     resident: Person,
     zone: ZoneInfo,
     deputies: list[Person],
+    reasons: list[tuple[str, str]],
+    load: dict[int, int],
 ) -> Outgoing:
-    """The station's staff, when every deputy declined: assign to a reachable deputy or reject."""
-    body = issue_facts(lang, issue, station, category, zone, resident=resident)
-    rows = [
-        (
-            Button(
-                text=t(lang, "btn.assign_to", name=d.name),
-                data=IssuePress(verb="asg", issue=issue.id, arg=d.id).pack(),
-            ),
-        )
-        for d in deputies
-        if d.reachable
+    """The station's staff, when every deputy declined: why each declined, then a button per
+    reachable deputy with how many open issues they handle now, or reject."""
+    body = issue_facts(lang, issue, station, category, zone, resident=resident, phone=True)
+    lines = [t(lang, "staff.all_declined", body=body), "", t(lang, "staff.decline_reasons")]
+    lines += [
+        t(lang, "staff.decline_reason", name=name, reason=preview(reason, 200))
+        for name, reason in reasons
     ]
+    rows = assign_rows(lang, issue.id, "asg", deputies, load)
     rows.append((button(lang, "btn.reject", IssuePress(verb="rej", issue=issue.id).pack()),))
-    return Outgoing(text=t(lang, "staff.all_declined", body=body), buttons=tuple(rows))
+    return Outgoing(text=Markup("\n".join(lines)), buttons=tuple(rows))

@@ -21,6 +21,7 @@ ASK_KEYS = {
     Awaiting.UNIT_ANSWER: "unit.ask_answer",
     Awaiting.UNIT_RETURN: "unit.ask_return_note",
     Awaiting.UNIT_EXTEND: "unit.ask_extend_reason",
+    Awaiting.REASSIGN: "deputy.ask_reassign_reason",
 }
 DONE_KEYS = {
     Awaiting.REPLY: "deputy.done_reply",
@@ -34,6 +35,7 @@ DONE_KEYS = {
     Awaiting.UNIT_ANSWER: "unit.done_answer",
     Awaiting.UNIT_RETURN: "unit.done_return_note",
     Awaiting.UNIT_EXTEND: "unit.done_extend",
+    Awaiting.REASSIGN: "staff.done_reassign",
 }
 
 

@@ -165,7 +165,7 @@ def reopened_card(
     result: Resolution | Rating | None = None,
 ) -> Outgoing:
     """The owning deputy, when the issue is handled again: why, and the working buttons."""
-    body = issue_facts(lang, issue, station, category, zone, resident=resident)
+    body = issue_facts(lang, issue, station, category, zone, resident=resident, phone=True)
     params: dict[str, object] = {"body": body}
     if cause == "phone":
         params["result"] = result_name(lang, result)
@@ -243,7 +243,7 @@ def phone_ask(
     zone: ZoneInfo,
 ) -> Outgoing:
     """One issue of the list: its facts and the answer, then 问题解决了吗 for staff to record."""
-    body = issue_facts(lang, issue, station, category, zone, resident=resident)
+    body = issue_facts(lang, issue, station, category, zone, resident=resident, phone=True)
     return Outgoing(
         text=t(
             lang,

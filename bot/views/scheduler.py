@@ -6,7 +6,18 @@ from zoneinfo import ZoneInfo
 
 from bot.callbacks import IssuePress, PatrolPress, ReceptionPress
 from bot.messages import Button, Outgoing, Summary
-from bot.models import Category, Issue, Lang, Overdue, Patrol, Person, RunView, Slot, Station
+from bot.models import (
+    Category,
+    Issue,
+    Lang,
+    Overdue,
+    Patrol,
+    Person,
+    RunView,
+    Slot,
+    State,
+    Station,
+)
 from bot.scheduling import due_of, phase_of, span
 from bot.texts import Markup, plain, t
 from bot.views import button, pending_buttons, preview, when, working_buttons, working_card
@@ -87,8 +98,16 @@ def supervise_card(
             late=late_text(lang, late),
             **facts,
         ),
-        buttons=((button(lang, "btn.supervise", IssuePress(verb="sup", issue=issue.id).pack()),),),
+        buttons=supervise_buttons(lang, issue),
     )
+
+
+def supervise_buttons(lang: Lang, issue: Issue) -> tuple[tuple[Button, ...], ...]:
+    """督办, and 改派 while a deputy has it in hand."""
+    row = [button(lang, "btn.supervise", IssuePress(verb="sup", issue=issue.id).pack())]
+    if issue.owner_id is not None and issue.state in (State.ACCEPTED, State.TRANSFERRED):
+        row.append(button(lang, "btn.reassign", IssuePress(verb="rea", issue=issue.id).pack()))
+    return (tuple(row),)
 
 
 def overdue_lines(lang: Lang, items: list[Overdue], zone: ZoneInfo) -> Markup:
@@ -267,3 +286,30 @@ def reception_for_deputies(
             count=residents,
         )
     )
+
+
+def reception_opted_in(
+    lang: Lang,
+    day: str | None,
+    slot: Slot | None,
+    *,
+    notified: bool,
+    held_until: int | None,
+    lead_days: int,
+    zone: ZoneInfo,
+) -> Markup:
+    """🔔 pressed: the nearest reception day (`day`, `slot`) and when its notice reaches the
+    resident — sent (`notified`), after quiet hours (`held_until`), or `lead_days` before."""
+    if day is None or slot is None:
+        return t(lang, "reception.on_no_slots", days=lead_days)
+    facts: dict[str, object] = {
+        "date": day,
+        "weekday": plain(lang, f"weekday.{slot.weekday}"),
+        "start": slot.start,
+        "end": slot.end,
+    }
+    if held_until is not None:
+        return t(lang, "reception.on_held", at=when(held_until, zone), **facts)
+    if notified:
+        return t(lang, "reception.on_sent", **facts)
+    return t(lang, "reception.on_later", days=lead_days, **facts)

@@ -116,18 +116,65 @@ async def test_muted_residents_are_left_out(world: World) -> None:
     await compose(staff, "北关街道联络站 的群众")
     await staff.tap("发送")
     await staff.sees("通知发送完毕", timeout=10)
-    await users[0].tap("不再接收本站通知")
-    await users[0].wait_for("已不再接收 北关街道联络站 的通知")
+    note = await users[0].tap("不再接收本站通知")
+    assert note == "已不再接收 北关街道联络站 的通知，可在 /station 中恢复。"
     confirm = await compose(staff, "北关街道联络站 的群众", "第二条通知")
     assert "<b>2</b>" in next(m.html for m in staff.messages if m.text == confirm)
     await staff.tap("取消")
     await staff.sees("已取消，通知未发送")
-    # /station shows the switch and turns notices back on
+    # /station shows the switch and turns notices back on; the switch shows the new state
     await users[0].send("/station")
-    await users[0].wait_for("本站通知：已关闭")
-    await users[0].tap("恢复接收本站通知")
-    await users[0].wait_for("已恢复接收")
+    switch = await users[0].wait_for("本站通知：已关闭")
+    await users[0].tap("恢复接收本站通知", switch)
+    await users[0].edited(switch, "本站通知：接收中")
+    assert switch.labels == ["不再接收本站通知"]
     assert await world.rows("SELECT COUNT(*) FROM notice_mutes") == [(0,)]
+    await users[0].tap("不再接收本站通知", switch)
+    await users[0].edited(switch, "本站通知：已关闭")
+    assert switch.labels == ["恢复接收本站通知"]
+    assert await world.rows("SELECT COUNT(*) FROM notice_mutes") == [(1,)]
+
+
+async def muted_stations(world: World, telegram_id: int) -> list[tuple[object, ...]]:
+    return await world.rows(
+        "SELECT s.key FROM notice_mutes m JOIN people p ON p.id = m.person_id "
+        "JOIN stations s ON s.id = m.station_id WHERE p.telegram_id = ?",
+        telegram_id,
+    )
+
+
+async def test_the_mute_button_under_a_notice_turns_over(world: World) -> None:
+    [resident] = await add_residents(world, range(45_000, 45_001), "north")
+    staff = world.user(601, "北站工作人员")
+    await compose(staff, "北关街道联络站 的群众")
+    await staff.tap("发送")
+    await staff.sees("通知发送完毕", timeout=10)
+    notice = await resident.wait_for("本周三下午接待日")
+    text = notice.text
+    assert notice.labels == ["不再接收本站通知"]
+
+    note = await resident.tap("不再接收本站通知", notice)
+    assert note == "已不再接收 北关街道联络站 的通知，可在 /station 中恢复。"
+    await world.settle()
+    # the same message: its text stays, its button now turns the notices back on
+    assert (notice.text, notice.labels) == (text, ["恢复接收本站通知"])
+    assert not notice.deleted and notice.edits == 1
+    assert await muted_stations(world, 45_000) == [("north",)]
+
+    note = await resident.tap("恢复接收本站通知", notice)
+    assert note == "已恢复接收 北关街道联络站 的通知。"
+    await world.settle()
+    assert (notice.text, notice.labels) == (text, ["不再接收本站通知"])
+    assert await muted_stations(world, 45_000) == []
+    await resident.expect_no_more()  # nothing but the flips: no message more
+
+    # a forged press for a station that does not exist is refused; the button stays
+    await resident.tap_data(BroadcastPress(verb="mute", id=9999).pack(), notice)
+    await world.settle()
+    assert resident.alerts[-1] == "没有找到该内容，可能已被删除。"
+    assert (notice.text, notice.labels) == (text, ["不再接收本站通知"])
+    assert await muted_stations(world, 45_000) == []
+    assert world.api.violations == []
 
 
 async def test_staff_cannot_broadcast_to_another_station(world: World) -> None:

@@ -5,7 +5,8 @@ What must hold afterwards:
 - every `#<number>` a resident was shown is an issue that exists, filed by that resident;
 - no resident has two issues with the same text (no double processing of one submit);
 - every such issue's deputies got the new-issue notice at least once and at most twice;
-- no outbox row is left unsent; `PRAGMA integrity_check` is ok.
+- no outbox row is left unsent, and none failed (nobody here blocks the bot, so not even
+  as 'unreachable'); `PRAGMA integrity_check` is ok.
 
 Residents whose step times out because the bot is dead start their report again after the
 restart: /report then offers the unfinished draft, and they choose 重新开始 (step-by-step
@@ -222,6 +223,7 @@ async def test_kill_minus_nine_loses_no_shown_issue(tmp_path: Path) -> None:
                 break
             await asyncio.sleep(0.2)
         await api.wait_idle(quiet=0.3, timeout=15)
+        failed = query(db, "SELECT id, chat_id, failed FROM outbox WHERE failed IS NOT NULL")
         assert await bot.stop() == 0, bot.tail()
     finally:
         if bot.proc is not None and bot.proc.returncode is None:
@@ -231,6 +233,7 @@ async def test_kill_minus_nine_loses_no_shown_issue(tmp_path: Path) -> None:
 
     assert len(kills) == rounds
     assert pending == [], f"outbox rows never delivered after the last restart: {pending}"
+    assert failed == [], f"outbox rows that failed (id, chat, why): {failed}"
     lost: list[str] = []
     for (resident, station), numbers in zip(residents, results, strict=True):
         if not numbers:

@@ -94,7 +94,7 @@ async def test_a_liaison_in_wecom_signs_for_and_answers_with_a_photo(
     reply = await resident.wait_for("已回填路面并设置围挡")
     assert f"#{number}" in reply.text
     await api.wait_idle()
-    assert resident.messages[-2].kind == "photo"  # the unit's photo of the result
+    assert reply.kind == "photo"  # the unit's photo of the result, the answer as its caption
 
     assert bot.db is not None
     async with bot.db.read() as repos:

@@ -106,7 +106,7 @@ async def test_deputy_is_greeted_with_the_role_and_gets_a_menu(world: World) -> 
     assert scoped, world.api.commands
     names = [c["command"] for c in next(iter(scoped.values()))]
     assert "tasks" in names
-    assert "report" not in names
+    assert {"report", "my"} <= set(names)  # a deputy may raise problems too
 
 
 async def test_resident_commands_are_registered_for_everyone(world: World) -> None:

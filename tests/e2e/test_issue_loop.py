@@ -28,18 +28,16 @@ async def test_full_loop_first_accept_wins_transfer_reply_satisfied(world: World
     )
     # every deputy of the station gets the issue with its facts and buttons
     for deputy in (a, b):
+        # one album whose first photo carries the card, its buttons next, then the pin
         notice = await deputy.wait_for("新的群众反映")
         assert f"#{number}" in notice.text
         assert "北关路口有个大坑" in notice.text
         assert "照片：2 张" in notice.text
         assert "签收时限" in notice.text
-        assert notice.labels == ["认领", "退回", "不予受理"]
-    await world.settle()
-    for deputy in (a, b):
-        # the photos come first, then the card with its buttons, then the location pin
-        shown = deputy.messages[-4:]
-        assert [m.kind for m in shown] == ["photo", "photo", "text", "location"]
-        deputy.mark_seen(*shown)
+        assert len(deputy.album(notice)) == 2
+        buttons = await deputy.wait_for("新的群众反映")
+        assert buttons.labels == ["认领", "退回", "不予受理"]
+        assert (await deputy.next_message()).kind == "location"
     await nothing_more(a, b, staff, alice)  # one notice each, nothing for staff yet
 
     # first accept wins; the other deputy's notice says who took it
@@ -111,21 +109,34 @@ async def test_decline_by_every_deputy_goes_to_staff_who_assign(world: World) ->
     alice = world.user(1)
     await open_bot(a, b, staff)
     await bind(alice, "north")
+    earlier = await file_issue(alice, "小区门口的井盖松动了")
+    await a.wait_for("新的群众反映")
+    await b.tap("认领", await b.wait_for("新的群众反映"))
+    await b.wait_for("办理中")
+    await alice.wait_for("乙代表 代表认领办理")
+    await a.sees(f"#{earlier} 已由 乙代表 认领")  # 甲代表's offer, settled
     number = await file_issue(alice, "楼道里贴满了小广告，清理不掉")
     await a.wait_for("新的群众反映")
     await b.wait_for("新的群众反映")
-    for deputy in (a, b):
+    for deputy, reason in ((a, "不在我的负责片区"), (b, "这周在外地出差")):
         await deputy.tap("退回")
         await deputy.wait_for("请说明退回")
-        await send_official(deputy, "不在我的负责片区")
+        await send_official(deputy, reason)
         await deputy.wait_for(f"已退回 #{number}")
     assign = await staff.wait_for("所有代表都已退回")
-    assert assign.labels == ["指派 甲代表", "指派 乙代表", "不予受理"]
-    await staff.tap("指派 乙代表", assign)
+    # the staff see why each declined, and how many open issues each deputy has now
+    assert "甲代表：不在我的负责片区" in assign.text
+    assert "乙代表：这周在外地出差" in assign.text
+    assert assign.labels == ["指派给 甲代表（在办 0 件）", "指派给 乙代表（在办 1 件）", "不予受理"]
+    await staff.tap("指派给 乙代表（在办 1 件）", assign)
     await staff.wait_for("已将")
     assigned = await b.wait_for("指派给您")
     assert assigned.labels[:2] == ["答复", "转办"]
-    await alice.wait_for("乙代表 代表认领办理")
+    # the resident is told who was assigned, not that the deputy took it on their own
+    told = await alice.wait_for(f"#{number}")
+    assert "联络站指派给 乙代表" in told.text and "认领" not in told.text
+    for deputy in (a, b):  # what offered the issue to them now says who has it
+        await deputy.sees(f"#{number} 已由联络站指派给 乙代表")
     await nothing_more(a, b, staff, alice)
     reasons = await world.rows("SELECT COUNT(*) FROM issue_declines WHERE issue_id = ?", number)
     assert reasons == [(2,)]
@@ -231,10 +242,18 @@ async def test_a_double_tap_on_supervise_sends_one_notice(world: World) -> None:
     notice = await staff.wait_for("已第 1 次重新打开")
     assert await staff.tap("督办", notice) == f"已督办 #{number}。"
     second = await staff.tap("督办", notice)  # a double tap (or a second manager)
-    assert second is not None and "已督办" in second, second
+    assert second is not None and "督办过" in second and "24 小时内" in second, second
     await staff.wait_for(f"已督办 #{number}")
     supervised = await a.wait_for("🔔 督办")
     assert f"#{number}" in supervised.text
+    # the deputy acts, and a manager presses again the same day: still one notice a day
+    await a.tap("询问群众", supervised)
+    await a.wait_for("请输入要询问群众的问题")
+    await send_official(a, "垃圾站在几号楼旁边？")
+    await a.wait_for(f"问题已发给群众（#{number}）")
+    await alice.wait_for("想了解")
+    third = await staff.tap("督办", notice)
+    assert third is not None and "督办过" in third, third
     await nothing_more(alice, a, staff)  # one notice, one confirmation
     kinds = await world.rows(
         "SELECT COUNT(*) FROM events WHERE issue_id = ? AND kind = 'supervised'", number

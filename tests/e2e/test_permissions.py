@@ -171,6 +171,8 @@ BUTTONS: dict[str, tuple[str, frozenset[str], Callable[[int, int], str]]] = {
     "iss:sup": ("submitted", frozenset({"staff_here", "admin"}), lambda n, d: f"iss:sup:{n}"),
     "iss:wd": ("submitted", frozenset({"reporter"}), lambda n, d: f"iss:wd:{n}"),
     "iss:fu": ("submitted", frozenset({"reporter"}), lambda n, d: f"iss:fu:{n}"),
+    "iss:rea": ("accepted", frozenset({"staff_here", "admin"}), lambda n, d: f"iss:rea:{n}:{d}"),
+    "iss:unsup": ("submitted", frozenset(), lambda n, d: f"iss:unsup:{n}"),
     "iss:rep": ("accepted", frozenset({"deputy_here"}), lambda n, d: f"iss:rep:{n}"),
     "iss:tra": ("accepted", frozenset({"deputy_here"}), lambda n, d: f"iss:tra:{n}"),
     "iss:dep": ("accepted", frozenset({"deputy_here"}), lambda n, d: f"iss:dep:{n}:1"),
@@ -257,11 +259,11 @@ OWN_BUTTONS = (
     "pr:skip:1",
     "lang:en",
     "lang:zh",
-)
-
     # 确认 / 取消 of "您当前登记为 A。确认改为 B 吗？" (person 1, a token nobody was given)
     "idn:ok:1:" + "A" * 32,
     "idn:no",
+)
+
 
 async def test_own_buttons_never_touch_someone_elses_issue(matrix: Matrix) -> None:
     world = matrix.world
@@ -287,5 +289,51 @@ async def test_own_buttons_never_touch_someone_elses_issue(matrix: Matrix) -> No
                 wrong.append(f"{role} × {data} on another user's message: changed the database")
     rows = await world.rows("SELECT state, owner_id FROM issues WHERE id = ?", number)
     assert rows == [("submitted", None)], rows
+    assert not wrong, "\n".join(wrong)
+    assert world.api.violations == []
+
+
+# what only the station's deputies (or the one in charge) may press, by the state it needs
+HANDLER_BUTTONS = {
+    kind: (state, data)
+    for kind, (state, allowed, data) in BUTTONS.items()
+    if "deputy_here" in allowed and kind not in SHOW_ONLY
+}
+
+
+async def test_the_filer_and_a_deputy_the_seed_removed_hold_no_handler_button(
+    matrix: Matrix,
+) -> None:
+    """Two more people: a deputy who files at their own station (a resident for that issue),
+    and a deputy the seed took off the station (nobody's handler there any more)."""
+    world = matrix.world
+    filer = matrix.people["deputy_here"]
+    other_deputy = world.user(502, "deputy_b")
+    await open_bot(other_deputy)
+    await bind(filer, "north")
+    wrong: list[str] = []
+    own = await file_issue(filer, "我家楼下的井盖丢了，晚上很危险")
+    for kind, (state, data) in HANDLER_BUTTONS.items():
+        if state != "submitted":
+            continue
+        before = await matrix.snapshot()
+        alert = await filer.tap_data(data(own, 0), await own_message(filer))
+        if alert is None or before != await matrix.snapshot():
+            wrong.append(f"filer × {kind} on their own issue: not refused ({alert})")
+
+    # issues the deputy had in hand, then the seed takes the deputy off the station
+    held = {state: await matrix.issue(state) for state in ("submitted", "accepted")}
+    seed = world.seed_path.read_text(encoding="utf-8")
+    line = next(x for x in seed.splitlines(keepends=True) if "telegram_id: 501" in x)
+    world.seed_path.write_text(seed.replace(line, ""), encoding="utf-8")
+    await world.restart()
+    assert world.bot.services is not None
+    await world.bot.services.deadlines.sweep()  # the issue in hand goes back to the station
+    await world.settle()
+    for kind, (state, data) in HANDLER_BUTTONS.items():
+        before = await matrix.snapshot()
+        alert = await filer.tap_data(data(held[state], 0), await own_message(filer))
+        if alert is None or before != await matrix.snapshot():
+            wrong.append(f"removed deputy × {kind}: not refused ({alert})")
     assert not wrong, "\n".join(wrong)
     assert world.api.violations == []

@@ -221,13 +221,16 @@ async def test_partly_resolved_and_not_satisfied_is_handled_again(city: Revisits
 
 async def test_no_answer_in_3_days_staff_call_and_record_not_resolved(city: Revisits) -> None:
     alice, a, staff = city.alice, city.a, city.staff
-    number, _ = await city.answered()
-    second, _ = await city.answered("路灯杆被撞歪了，随时会倒")
+    number, first_answer = await city.answered()
+    second, second_answer = await city.answered("路灯杆被撞歪了，随时会倒")
     # no answer to 回访 for 3 days: closed as 未评价 (as before), and the staff get one list
     await city.sweep_after(3 * DAY + 60)
-    for n in (number, second):
+    for n, answer in ((number, first_answer), (second, second_answer)):
         closed = await alice.wait_for(f"#{n} 已答复 3 天")
         assert "自动办结" in closed.text
+        # the answer stays readable; its 回访 buttons go (they would only be refused now)
+        await alice.edited(answer, "已自动办结")
+        assert "已请市政把坑填平。" in answer.text and answer.labels == []
     listing = await staff.wait_for("📞 电话回访（北关街道联络站）")
     assert f"#{number} 坑洼" in listing.text and f"#{second} 坑洼" in listing.text
     assert listing.labels == [f"回访 #{number}", f"回访 #{second}"]
