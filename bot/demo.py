@@ -62,6 +62,8 @@ class Narrator:
             return f"  💬 {who} sees a pop-up: {text}" if text else None
         if entry.who == "bot":
             arrow = {"edit": "✎ 🤖 (edited) →", "delete": "🗑 🤖 deleted →"}.get(entry.kind, "🤖 →")
+            if entry.kind in {"photo", "location", "document"}:  # what it is, then its caption
+                text = f"({entry.kind}) {text}".rstrip()
             return f"  {arrow} {who}: {text}{buttons}"
         if entry.kind == "tap":
             return f"👆 {who} taps [{entry.text}]"
@@ -79,9 +81,12 @@ def _station_with_team(seed: SeedFile) -> tuple[str, list[tuple[int, str]], list
     raise SystemExit("the demo seed needs a station with two deputies and staff (telegram_id)")
 
 
-async def report(user: FakeUser, category: str, text: str, *, detour: bool = False) -> str:
-    """/report → category → description → 跳过 → 提交; returns the #number shown. With
-    `detour` the resident taps 我的事项 halfway and comes back to the saved draft."""
+async def report(
+    user: FakeUser, category: str, text: str, *, detour: bool = False, album: int = 0
+) -> str:
+    """/report → category → description → 跳过 (or an album of photos, 完成) → 提交; returns
+    the #number shown. With `detour` the resident taps 我的事项 halfway and comes back to the
+    saved draft."""
     await user.send("/report")
     await user.wait_for("请选择问题类别")
     await user.tap(category)
@@ -94,7 +99,10 @@ async def report(user: FakeUser, category: str, text: str, *, detour: bool = Fal
         await user.wait_for("请描述问题")
     await user.send(text)
     extras = await user.wait_for("跳过")
-    await user.tap("跳过", extras)
+    if album:
+        await user.send_album(album)
+        extras = await user.wait_for("已收到这组照片")  # one answer for the album
+    await user.tap("完成" if album else "跳过", extras)
     summary = await user.sees("请确认")
     await user.tap("提交", summary)
     submitted = await user.edited(summary, "已提交")
@@ -308,17 +316,21 @@ async def play(
     await api.wait_idle()
 
     say.step(
-        "3. 居民反映问题，中途点了菜单，再继续写完 · "
-        "The resident reports a problem, taps the menu halfway, then continues"
+        "3. 居民反映问题并附三张照片，中途点了菜单，再继续写完；代表收到一组照片，卡片就是其说明 · "
+        "The resident reports a problem with three photos, taps the menu halfway, then "
+        "continues; the deputies get one album captioned with the card"
     )
     number = await report(
         resident,
         category,
         "新阳路100号门前路面塌陷，有一个半米宽的大坑，晚上很危险，已经有电动车摔倒。",
         detour=True,
+        album=3,
     )
-    await dep_a.wait_for("新的群众反映")
-    await dep_b.wait_for("新的群众反映")
+    for deputy in (dep_a, dep_b):
+        card = await deputy.wait_for("新的群众反映")
+        assert len(deputy.album(card)) == 3, "the card's photos did not come as one album"
+        await deputy.wait_for("新的群众反映")  # the album's buttons: 认领 / 退回 / 不予受理
     await api.wait_idle()
 
     say.step("4. 第一位代表认领，另一位代表的通知随之更新 · First accept wins")
@@ -344,6 +356,8 @@ async def play(
             "The department signs for it and answers with a photo"
         )
         card = await liaison.wait_for("转办件")
+        if not card.labels:  # the issue's photos came as an album captioned with the card
+            card = await liaison.wait_for("转办件")  # and its buttons follow
         await liaison.tap("签收", card)
         await dep_a.wait_for("签收")
         await liaison.tap("答复", await liaison.edited(card, "已签收"))
