@@ -244,18 +244,15 @@ class OutboxRepo(Repo):
             (ref, channel.value, chat_id, message_id),
         )
 
-    async def carries(self, ref: str, chat_id: int, channel: Channel) -> bool:
-        """Whether this chat got (or will get) a message under `ref`."""
-        if await self.recall(ref, chat_id, channel) is not None:
-            return True
-        return (
-            await self._scalar(
-                "SELECT 1 FROM outbox WHERE op = 'send' AND ref = ? AND chat_id = ? "
-                "AND channel = ? AND sent_at IS NULL AND failed IS NULL",
-                (ref, chat_id, channel.value),
-            )
-            is not None
+    async def carriers(self, ref: str) -> set[tuple[Channel, int]]:
+        """The chats that got (or will get) a message under `ref`, in one query."""
+        rows = await self._all(
+            "SELECT channel, chat_id FROM message_refs WHERE ref = ? UNION "
+            "SELECT channel, chat_id FROM outbox WHERE op = 'send' AND ref = ? "
+            "AND sent_at IS NULL AND failed IS NULL",
+            (ref, ref),
         )
+        return {(Channel(r[0]), int(r[1])) for r in rows}
 
     async def recall(
         self, ref: str, chat_id: int, channel: Channel = Channel.TELEGRAM

@@ -82,15 +82,14 @@ class Notices:
         """Settle what was sent (or is queued) under `ref` to each of these people who has
         it: its text changes and its buttons go. Left alone: the others, and platforms that
         cannot change a sent message (it would arrive again as a new one)."""
+        carriers = await self.repos.outbox.carriers(ref)
         seen: set[int] = set()
         for person in people:
             where = address(person)
-            if person.id in seen or where is None or where[0] not in EDITS_IN_PLACE:
+            if person.id in seen or where not in carriers or where[0] not in EDITS_IN_PLACE:
                 continue
             seen.add(person.id)
-            channel, chat_id = where
-            if await self.repos.outbox.carries(ref, chat_id, channel):
-                await self.edit(person, ref, render)
+            await self.edit(person, ref, render)
 
     async def edit(self, person: Person, ref: str, render: Render) -> None:
         """Replace the message sent to `person` under `ref` (if it was delivered)."""
