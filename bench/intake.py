@@ -102,7 +102,6 @@ async def ours(n: int, concurrent_chats: int = 64) -> Result:
                 "LIAISON_SEED": str(seed),
                 "LIAISON_MAX_REPORTS_PER_DAY": "10000",
                 "LIAISON_CONCURRENT_CHATS": str(concurrent_chats),
-                "LIAISON_QUIET_HOURS": "",  # deputies' cards would wait for the morning
             },
         )
         try:
