@@ -106,7 +106,7 @@ class Notices:
 async def station_staff_or_admins(
     repos: Repos, station_id: int, admin_ids: frozenset[int]
 ) -> list[Person]:
-    """Who runs the station: its reachable staff, else the admins (SPEC §7)."""
+    """Who runs the station: its reachable staff, else the admins (who cover stations without)."""
     staff = [p for p in await repos.people.of_station(station_id, "staff") if p.reachable]
     return staff or await admins(repos, admin_ids)
 
@@ -128,7 +128,7 @@ async def admins(repos: Repos, admin_ids: frozenset[int]) -> list[Person]:
 async def responders(
     repos: Repos, station_id: int, admin_ids: frozenset[int], excluding: int | None = None
 ) -> list[Person]:
-    """Who gets a new issue: reachable deputies; else staff; else admins (SPEC §7) — never
+    """Who gets a new issue: reachable deputies; else staff; else admins — never
     `excluding`, the person who filed it (a deputy's own report goes to the others)."""
     for role in ("deputy", "staff"):
         found = [
