@@ -4,6 +4,7 @@ ask, follow up, withdraw, rate, supervise — each one transaction with its even
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -11,6 +12,7 @@ from bot import lifecycle
 from bot.actor import Actor
 from bot.errors import InvalidInput, LimitReached, NotAllowed, NotFound, WrongState
 from bot.lifecycle import Action
+from bot.messages import Outgoing
 from bot.models import (
     OPEN_STATES,
     Awaiting,
@@ -183,6 +185,19 @@ class Workflow(Service):
         for ref in offer_refs(ctx.issue.id):
             await notices.edit_sent(people, ref, render)
 
+    def card(self, ctx: Context, view: Callable[..., Outgoing], **extra: object) -> Render:
+        """A view of the whole issue (`issue`, `station`, `category`, `resident`, `zone`,
+        then `extra`) for each recipient's language."""
+        return partial(
+            view,
+            issue=ctx.issue,
+            station=ctx.station,
+            category=ctx.category,
+            resident=ctx.resident,
+            zone=self.settings.zone,
+            **extra,
+        )
+
     def hold(self, ctx: Context) -> int | None:
         """Until when a notice about this issue to deputies, staff or a unit waits: the end of
         quiet hours, unless its category is urgent. Residents' messages are never held."""
@@ -322,13 +337,9 @@ class Workflow(Service):
                 names.update({p.id: p.name for p in await repos.people.many(list(reasons))})
                 await notices.send_all(
                     managers,
-                    partial(
+                    self.card(
+                        ctx,
                         issue_views.all_declined_card,
-                        issue=ctx.issue,
-                        station=ctx.station,
-                        category=ctx.category,
-                        resident=ctx.resident,
-                        zone=self.settings.zone,
                         deputies=deputies,
                         reasons=[(names.get(pid, "—"), why) for pid, why in reasons.items()],
                         load=await repos.issues.open_load([d.id for d in deputies]),
@@ -356,14 +367,7 @@ class Workflow(Service):
             notices = Notices(repos, now)
             await notices.send(
                 deputy,
-                partial(
-                    issue_views.assigned_card,
-                    issue=ctx.issue,
-                    station=ctx.station,
-                    category=ctx.category,
-                    resident=ctx.resident,
-                    zone=self.settings.zone,
-                ),
+                self.card(ctx, issue_views.assigned_card),
                 not_before=self.hold(ctx),
             )
             await notices.send(
@@ -408,13 +412,9 @@ class Workflow(Service):
             hold = self.hold(ctx)
             await notices.send(
                 deputy,
-                partial(
+                self.card(
+                    ctx,
                     issue_views.reassigned_card,
-                    issue=ctx.issue,
-                    station=ctx.station,
-                    category=ctx.category,
-                    resident=ctx.resident,
-                    zone=self.settings.zone,
                     reason=reason,
                 ),
                 not_before=hold,
@@ -492,9 +492,7 @@ class Workflow(Service):
                 people = await self.responders(repos, ctx.station.id, ctx.issue)
                 await notices.send_all(
                     people,
-                    lambda lang: new_issue_notice(
-                        lang, ctx.issue, ctx.station, ctx.category, ctx.resident, self.settings.zone
-                    ),
+                    self.card(ctx, new_issue_notice),
                     ref=f"new:{issue_id}",
                     not_before=hold,
                 )
@@ -504,13 +502,9 @@ class Workflow(Service):
             deputies, load = await self._hand_to(repos, ctx)
             await notices.send_all(
                 managers,
-                partial(
+                self.card(
+                    ctx,
                     issue_views.released_card,
-                    issue=ctx.issue,
-                    station=ctx.station,
-                    category=ctx.category,
-                    resident=ctx.resident,
-                    zone=self.settings.zone,
                     gone=gone.name,
                     deputies=deputies,
                     load=load,
@@ -893,14 +887,10 @@ class Workflow(Service):
         if owner is not None and here:
             await notices.send(
                 owner,
-                partial(
+                self.card(
+                    ctx,
                     revisit_views.reopened_card,
                     cause=cause,
-                    issue=ctx.issue,
-                    station=ctx.station,
-                    category=ctx.category,
-                    resident=ctx.resident,
-                    zone=self.settings.zone,
                     result=result,
                 ),
                 not_before=hold,
