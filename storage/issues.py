@@ -236,10 +236,11 @@ class IssueRepo(Repo):
     async def orphaned(self, limit: int = 100) -> list[int]:
         """Issues in hand whose deputy is no longer one of their station's deputies."""
         rows = await self._all(
+            # owner_id > 0 (ids are positive) reads the open-issues-by-owner index
             "SELECT i.id FROM issues i WHERE i.state IN ('accepted', 'transferred') "
-            "AND i.owner_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM memberships m "
+            "AND i.owner_id > 0 AND NOT EXISTS (SELECT 1 FROM memberships m "
             "WHERE m.person_id = i.owner_id AND m.station_id = i.station_id "
-            "AND m.role = 'deputy') ORDER BY i.id LIMIT ?",
+            "AND m.role = 'deputy') LIMIT ?",
             (limit,),
         )
         return [int(r[0]) for r in rows]

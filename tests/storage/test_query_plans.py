@@ -10,10 +10,29 @@ import pytest
 from storage.db import Database
 
 HOT = {
-    "/my list": (
-        "SELECT id FROM issues i WHERE i.resident_id = ? AND i.source = 'resident' "
+    "/my list (filed and supported)": (
+        "SELECT id FROM issues i WHERE (i.resident_id = ? AND i.source = 'resident') "
+        "OR i.id IN (SELECT issue_id FROM issue_supporters WHERE person_id = ?) "
         "ORDER BY i.id DESC LIMIT 10",
-        (1,),
+        (1, 1),
+    ),
+    "a held edit's message": (
+        "SELECT MAX(not_before) FROM outbox WHERE op = 'send' AND ref = ? AND chat_id = ? "
+        "AND channel = ? AND sent_at IS NULL AND failed IS NULL",
+        ("new:1", 1, "telegram"),
+    ),
+    "who holds an offer": (
+        "SELECT channel, chat_id FROM message_refs WHERE ref = ? UNION "
+        "SELECT channel, chat_id FROM outbox WHERE op = 'send' AND ref = ? "
+        "AND sent_at IS NULL AND failed IS NULL",
+        ("new:1", "new:1"),
+    ),
+    "issues whose deputy left": (
+        "SELECT i.id FROM issues i WHERE i.state IN ('accepted', 'transferred') "
+        "AND i.owner_id > 0 AND NOT EXISTS (SELECT 1 FROM memberships m "
+        "WHERE m.person_id = i.owner_id AND m.station_id = i.station_id "
+        "AND m.role = 'deputy') LIMIT ?",
+        (100,),
     ),
     "/tasks owned": (
         "SELECT id FROM issues i WHERE i.owner_id = ? AND i.state IN ('accepted', 'transferred') "
