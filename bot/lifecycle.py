@@ -18,7 +18,7 @@ class Action(StrEnum):
     ACCEPT = "accept"  # 认领
     DECLINE = "decline"  # 退回 (the issue stays pending for the other deputies)
     ASSIGN = "assign"  # staff hand a pending issue to a deputy
-    REASSIGN = "reassign"  # 改派: staff give an issue in hand to another deputy, with a reason
+    REASSIGN = "reassign"  # 改派: staff give any open issue to a (new) deputy, with a reason
     RELEASE = "release"  # its deputy left the station: back to the station, told to staff
     TRANSFER = "transfer"  # 转办 to a department
     REPLY = "reply"  # 答复
@@ -61,6 +61,7 @@ def _cells() -> dict[tuple[State, Action], Cell]:
         (S.SUBMITTED, Action.ACCEPT): Cell(S.ACCEPTED, frozenset({R.DEPUTY})),
         (S.SUBMITTED, Action.DECLINE): Cell(S.SUBMITTED, frozenset({R.DEPUTY})),
         (S.SUBMITTED, Action.ASSIGN): Cell(S.ACCEPTED, frozenset({R.STAFF, R.ADMIN})),
+        (S.SUBMITTED, Action.REASSIGN): Cell(S.ACCEPTED, frozenset({R.STAFF, R.ADMIN})),
         (S.SUBMITTED, Action.REJECT): Cell(S.REJECTED, frozenset({R.DEPUTY, R.STAFF, R.ADMIN})),
         (S.ACCEPTED, Action.TRANSFER): Cell(S.TRANSFERRED, frozenset({R.OWNER})),
         (S.TRANSFERRED, Action.TRANSFER): Cell(S.TRANSFERRED, frozenset({R.OWNER})),

@@ -315,7 +315,7 @@ class Desk:
         if press.verb == "rea":  # 改派: choose the deputy, then say why (previewed)
             if press.arg is None:
                 ctx, deputies, load = await self.workflow.reassign_choices(actor, number)
-                owner = ctx.owner.name if ctx.owner else "—"
+                owner = ctx.owner.name if ctx.owner else None
                 choice = issue_views.reassign_choice(lang, number, owner, deputies, load)
                 return [Reply(op="send", message=choice)]
             await self.workflow.check_reassign(actor, number, press.arg)

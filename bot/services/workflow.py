@@ -391,14 +391,18 @@ class Workflow(Service):
     async def reassign(
         self, actor: Actor, issue_id: int, deputy_id: int, reason: str, within: Repos | None = None
     ) -> Context:
-        """改派: staff give an issue in hand to another deputy of the station, with a reason.
-        The deputy gets its card; the one before (if any) and the resident are told."""
+        """改派: staff give any open issue of their station to a deputy of it (another one
+        than who has it), with a reason. The deputy gets its card; the one before (if any),
+        the resident and the supporters are told; a pending issue's offers are settled."""
         reason = check_text(reason)
         async with self._tx(within) as repos:
             ctx = await self._context(repos, issue_id)
             deputy = await self._other_deputy(repos, ctx, deputy_id)
-            before = ctx.owner
+            before, was = ctx.owner, ctx.issue.state
             now = self._now()
+            fields: dict[str, object] = {"owner_id": deputy.id}
+            if was is State.SUBMITTED:
+                fields["accepted_at"] = now
             ctx = await self._move(
                 repos,
                 actor,
@@ -406,17 +410,25 @@ class Workflow(Service):
                 Action.REASSIGN,
                 "reassigned",
                 f"{deputy.name}：{reason}",
-                owner_id=deputy.id,
+                **fields,
             )
             notices = Notices(repos, now)
+            if was is State.SUBMITTED:
+                await self._edit_new_notices(
+                    repos,
+                    notices,
+                    ctx,
+                    partial(
+                        issue_views.assigned_to_notice,
+                        number=issue_id,
+                        description=ctx.issue.description,
+                        name=deputy.name,
+                    ),
+                )
             hold = self.hold(ctx)
             await notices.send(
                 deputy,
-                self.card(
-                    ctx,
-                    issue_views.reassigned_card,
-                    reason=reason,
-                ),
+                self.card(ctx, issue_views.reassigned_card, reason=reason),
                 not_before=hold,
             )
             if before is not None:

@@ -224,15 +224,18 @@ def assign_rows(
 
 
 def reassign_choice(
-    lang: Lang, number: int, owner: str, deputies: list[Person], load: dict[int, int]
+    lang: Lang, number: int, owner: str | None, deputies: list[Person], load: dict[int, int]
 ) -> Outgoing:
-    """改派: the station's other deputies to choose from."""
+    """改派: the station's other deputies to choose from (`owner`: who has it now, if any)."""
     if not deputies:
         return Outgoing(text=t(lang, "staff.reassign_nobody", number=number))
     rows = assign_rows(lang, number, "rea", deputies, load)
-    return Outgoing(
-        text=t(lang, "staff.reassign_to", number=number, name=owner), buttons=tuple(rows)
+    text = (
+        t(lang, "staff.reassign_to", number=number, name=owner)
+        if owner is not None
+        else t(lang, "staff.reassign_pending", number=number)
     )
+    return Outgoing(text=text, buttons=tuple(rows))
 
 
 def released_card(

@@ -197,7 +197,12 @@ def reopened_alert(
         text = Markup(text + "\n" + t(lang, "revisit.owner_gone", name=name))
     return Outgoing(
         text=text,
-        buttons=((button(lang, "btn.supervise", IssuePress(verb="sup", issue=number).pack()),),),
+        buttons=(
+            (
+                button(lang, "btn.supervise", IssuePress(verb="sup", issue=number).pack()),
+                button(lang, "btn.reassign", IssuePress(verb="rea", issue=number).pack()),
+            ),
+        ),
     )
 
 

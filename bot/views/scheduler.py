@@ -103,9 +103,9 @@ def supervise_card(
 
 
 def supervise_buttons(lang: Lang, issue: Issue) -> tuple[tuple[Button, ...], ...]:
-    """督办, and 改派 while a deputy has it in hand."""
+    """督办 and 改派 while the issue is open."""
     row = [button(lang, "btn.supervise", IssuePress(verb="sup", issue=issue.id).pack())]
-    if issue.owner_id is not None and issue.state in (State.ACCEPTED, State.TRANSFERRED):
+    if issue.state in (State.SUBMITTED, State.ACCEPTED, State.TRANSFERRED):
         row.append(button(lang, "btn.reassign", IssuePress(verb="rea", issue=issue.id).pack()))
     return (tuple(row),)
 

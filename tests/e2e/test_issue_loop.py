@@ -195,7 +195,7 @@ async def test_not_satisfied_reopens_for_the_same_deputy_and_tells_staff_then_ad
         card = await a.wait_for("重新打开")
         assert card.labels[0] == "答复"
         notice = await staff.wait_for(f"已第 {round_} 次重新打开")
-        assert notice.labels == ["督办"]
+        assert notice.labels == ["督办", "改派"]
         if round_ == 1:
             await alice.send("还是很臭，没人来过")
             await alice.wait_for("已把您的意见转给代表和联络站")

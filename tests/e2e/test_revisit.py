@@ -161,7 +161,7 @@ async def test_not_resolved_is_handled_again_at_once_with_a_new_deadline(city: R
     assert f"#{number}" in card.text
     assert card.labels == ["答复", "转办", "询问群众", "不予受理", "📜 转为建议线索"]
     alert = await staff.wait_for(f"#{number} 群众反馈问题未解决，已第 1 次重办（代表：甲代表）")
-    assert alert.labels == ["督办"]
+    assert alert.labels == ["督办", "改派"]
     assert await city.issue(number) == ("accepted", 1, 1, "unresolved", "resident", None, None)
     # a new reply deadline from now: 坑洼 is answered within 3 days
     [(reopened_at,)] = await city.world.rows(

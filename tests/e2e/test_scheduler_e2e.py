@@ -73,7 +73,7 @@ async def test_a_two_second_deadline_reminds_goes_overdue_and_escalates(
     overdue = await deputy.wait_for("已超期", timeout=5)
     assert f"#{number}" in overdue.text
     card = await staff.wait_for(f"超期事项 #{number}", timeout=5)
-    assert card.labels == ["督办"]
+    assert card.labels == ["督办", "改派"]
     escalated = await chief.wait_for(f"超期未办 #{number}", timeout=5)
     assert "督办" in escalated.labels
     # 督办 from the staff card reaches the deputy and is recorded

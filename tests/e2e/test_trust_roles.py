@@ -147,3 +147,28 @@ async def test_a_deputy_who_files_at_their_own_station_is_a_resident_for_it(
     forged = await staff.tap_data(f"iss:asg:{number}:502", assign)
     assert forged is not None, "the filer was assigned their own issue"
     assert await issue_row(world, number) == ("submitted", None)
+
+
+async def test_staff_reassign_a_pending_issue_nobody_accepted(world: World) -> None:
+    """改派 works on any open issue: one nobody accepted goes to the deputy staff choose."""
+    a, b, staff, alice = world.user(501), world.user(502), world.user(601), world.user(1)
+    await open_bot(a, b, staff)
+    await bind(alice, "north")
+    number = await file_issue(alice, "小区北门的垃圾桶三天没人清运")
+    await a.wait_for("新的群众反映")
+    offered_b = await b.wait_for("新的群众反映")
+    # 改派 as on the 督办 card: the station's deputies to choose from, with their load
+    await staff.tap_data(f"iss:rea:{number}", staff.messages[-1])
+    choice = await staff.wait_for("尚未有代表认领")
+    assert choice.labels == ["改派给 甲代表（在办 0 件）", "改派给 乙代表（在办 0 件）"]
+    await staff.tap("改派给 乙代表（在办 0 件）", choice)
+    await staff.wait_for(f"请说明改派 #{number} 的原因")
+    await send_official(staff, "乙代表住在这个小区")
+    await staff.wait_for(f"已将 #{number} 改派")
+    await b.wait_for("改派给您")
+    await b.edited(offered_b, "已由联络站指派给 乙代表")  # the offer is settled
+    assert offered_b.labels == []
+    assert "指派给 乙代表" in (await alice.wait_for("指派给 乙代表")).text
+    assert await issue_row(world, number) == ("accepted", "乙代表")
+    [(accepted_at,)] = await world.rows("SELECT accepted_at FROM issues WHERE id = ?", number)
+    assert accepted_at is not None

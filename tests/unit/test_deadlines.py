@@ -74,8 +74,8 @@ async def test_overdue_goes_to_deputies_and_to_staff_with_supervise(tmp_path: Pa
             assert "已超期" in sent["text"]
         [staff] = await city.outbox(201, mark)
         assert f"超期事项 #{number}" in staff["text"]
-        assert staff["data"] == [f"iss:sup:{number}"]
-        assert staff["labels"] == ["督办"]
+        assert staff["data"] == [f"iss:sup:{number}", f"iss:rea:{number}"]
+        assert staff["labels"] == ["督办", "改派"]
         assert await city.outbox(301, mark) == []  # admins only after escalate_after
         # staff press 督办: the deputies get the supervision notice, an event is recorded
         staff_actor = await city.person(201)
@@ -99,7 +99,7 @@ async def test_admins_get_it_escalate_after_the_deadline_and_then_nothing_more(
         [admin] = await city.outbox(301, mark)
         assert f"超期未办 #{number}" in admin["text"]
         assert "1 天 0 小时" in admin["text"]
-        assert admin["data"] == [f"iss:sup:{number}"]
+        assert admin["data"] == [f"iss:sup:{number}", f"iss:rea:{number}"]
         city.clock.advance(5 * DAY)
         assert _nudges(await city.sweeper().sweep()) == 0
         kinds = await city.rows("SELECT kind FROM nudges ORDER BY id")
